@@ -1,0 +1,366 @@
+//! The command line: clap types, turned once into validated library options.
+//! `anyhow` lives here and nowhere else.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use plainsight::config::{Config, CONFIG_FILE};
+use plainsight::report::{self, Format, ReportOptions};
+use plainsight::rules::{self, check, RuleSet};
+use plainsight::scan::{Progress, ScanOptions, ScanReport, Scanner, DEFAULT_MAX_FILE_SIZE};
+use plainsight::suppress::{load_baseline, load_ignore_file, IGNORE_FILE};
+use plainsight::Severity;
+
+/// Find API keys and secrets stored in plaintext. Secrets are redacted in every output
+/// unless --show-secrets is given; nothing is ever sent over the network.
+#[derive(Debug, Parser)]
+#[command(name = "plainsight", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files and directories (default: the current directory).
+    Scan(ScanArgs),
+    /// List or check rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// List the built-in rules.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Run rule files' own examples and negative examples through the scanner.
+    Check {
+        /// Rule files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Note,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options shared by every command that scans and reports.
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Show plaintext secrets in the report (off by default: reports get shared).
+    #[arg(long)]
+    show_secrets: bool,
+    /// Exit 1 only for findings at or above this severity (default: any finding).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<SeverityArg>,
+    /// Config file (default: .plainsight.toml in the scan root, if present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings whose fingerprint is not in this earlier JSON report.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// List every skipped file in the text report.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Color the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Files and directories to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Skip (and report) files larger than this many bytes [default: 26214400 = 25 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+    /// Do not honour .gitignore, .ignore and git exclude files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Scan dotfiles (the default; accepted for familiarity).
+    #[arg(long, hide = true)]
+    hidden: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long, short = 'L')]
+    follow: bool,
+}
+
+/// Parse the command line and run it; the exit code follows plainsight's contract:
+/// 0 no findings, 1 findings, 2 error.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules { command } => match command {
+            RulesCommand::List { format } => list_rules(format),
+            RulesCommand::Check { files } => check_rules(&files),
+        },
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("no such file or directory: {}", p.display());
+        }
+    }
+    let base = match args.paths.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    };
+    let sink = open_output(args.out.output.as_deref())?;
+    let (config, rules, severities) = load_config(&args.out, &base)?;
+    let mut options = ScanOptions {
+        threads: args.threads.unwrap_or(0),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        respect_ignore: !args.no_ignore,
+        follow_links: args.follow,
+        exclude: config.allow_paths.clone(),
+        ..ScanOptions::default()
+    };
+    load_suppressions(&args.out, &base, &mut options)?;
+    let scanner = Scanner::with_severities(rules, severities, options)?;
+    let progress = Progress::default();
+    let report = std::thread::scope(|s| {
+        s.spawn(|| show_progress(&progress));
+        let r = scanner.scan_paths(&args.paths, &progress);
+        progress.done.store(true, Ordering::Relaxed);
+        r
+    })?;
+    finish(&report, &args.out, sink)
+}
+
+/// Load the config (explicit, or the scan root's), build the rule set it asks for.
+fn load_config(out: &OutputArgs, base: &Path) -> Result<(Config, RuleSet, Vec<Severity>)> {
+    let config = match &out.config {
+        Some(path) => Config::load(path)?,
+        None => {
+            let default = base.join(CONFIG_FILE);
+            if default.is_file() {
+                Config::load(&default)?
+            } else {
+                Config::default()
+            }
+        }
+    };
+    let mut config = config;
+    let (set, sev) = config.rule_set(rules::builtin::load()?)?;
+    Ok((config, set, sev))
+}
+
+fn load_suppressions(out: &OutputArgs, base: &Path, options: &mut ScanOptions) -> Result<()> {
+    let ignore = base.join(IGNORE_FILE);
+    if ignore.is_file() {
+        options.ignored = load_ignore_file(&ignore)?;
+    }
+    if let Some(b) = &out.baseline {
+        options.baseline = load_baseline(b)?;
+    }
+    Ok(())
+}
+
+/// Where the report goes; opened before scanning so an unwritable path fails fast.
+enum Sink {
+    Stdout,
+    File(PathBuf, File),
+}
+
+fn open_output(path: Option<&Path>) -> Result<Sink> {
+    match path {
+        None => Ok(Sink::Stdout),
+        Some(p) => {
+            let f = File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+            Ok(Sink::File(p.to_path_buf(), f))
+        }
+    }
+}
+
+/// Write the report and pick the exit code.
+fn finish(report: &ScanReport, out: &OutputArgs, sink: Sink) -> Result<ExitCode> {
+    let format = match out.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+    };
+    let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
+    let opts = ReportOptions {
+        show_secrets: out.show_secrets,
+        color: match out.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
+        },
+        verbose: out.verbose,
+    };
+    let written = match sink {
+        Sink::Stdout => {
+            let mut w = BufWriter::new(io::stdout().lock());
+            report::write(format, report, opts, &mut w).and_then(|()| w.flush())
+        }
+        Sink::File(path, f) => {
+            let mut w = BufWriter::new(f);
+            report::write(format, report, opts, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if format != Format::Text {
+                // Keep people informed when the report went to a file.
+                let summary = report::text::summary(report, true);
+                let _ = writeln!(io::stderr(), "{summary}");
+            }
+            Ok(())
+        }
+    };
+    match written {
+        Ok(()) => {}
+        // `plainsight scan | head -1`: the reader left; that is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).context("cannot write report"),
+    }
+    let threshold = out.fail_on.map_or(Severity::Note, |s| match s {
+        SeverityArg::Note => Severity::Note,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+    });
+    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A spinner on stderr, only when stderr is a terminal and the scan passes a second.
+fn show_progress(progress: &Progress) {
+    if !io::stderr().is_terminal() {
+        return;
+    }
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(100));
+        if progress.done.load(Ordering::Relaxed) {
+            return;
+        }
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    while !progress.done.load(Ordering::Relaxed) {
+        let files = progress.files.load(Ordering::Relaxed);
+        let mib = progress.bytes.load(Ordering::Relaxed) >> 20;
+        bar.set_message(format!("{files} files, {mib} MiB scanned"));
+        bar.tick();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}
+
+fn list_rules(format: ListFormat) -> Result<ExitCode> {
+    let rules = rules::builtin::load()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    let res = match format {
+        ListFormat::Json => {
+            let infos: Vec<_> = rules.iter().map(|r| r.info.as_ref()).collect();
+            serde_json::to_writer_pretty(&mut out, &infos)
+                .map_err(io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        ListFormat::Text => rules.iter().try_for_each(|r| {
+            let i = &r.info;
+            let public = if i.public_identifier {
+                "  (public identifier: off by default)"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "{:<44} {:<18} {:<8} {:<10} {}{public}",
+                i.id,
+                i.provider,
+                i.severity,
+                i.precision.as_str(),
+                i.name
+            )
+        }),
+    };
+    match res.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write rule list"),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
+    let mut all = Vec::new();
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        all.extend(rules::parse(&f.display().to_string(), &text)?);
+    }
+    let outcome = check::check(RuleSet::new(all)?)?;
+    let mut out = io::stdout().lock();
+    for failure in &outcome.failures {
+        writeln!(out, "FAIL {failure}")?;
+    }
+    writeln!(
+        out,
+        "{} rules, {} examples checked: {} passed, {} failed",
+        outcome.rules,
+        outcome.examples,
+        outcome.examples - outcome.failures.len(),
+        outcome.failures.len()
+    )?;
+    Ok(if outcome.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,145 @@
+//! Errors that stop plainsight before a scan can start or finish.
+//!
+//! Per-file trouble (unreadable, binary, vanished, too large) is deliberately *not* an
+//! error here: a scan records it as a [`crate::scan::SkipReason`] and goes on, so one bad
+//! file never hides the findings of every other. What lands in [`Error`] is what makes
+//! the whole run untrustworthy: a malformed rule or config file, a root that does not
+//! exist, an output that cannot be written.
+
+use std::path::PathBuf;
+
+/// Where in a TOML file a problem sits, so a message can name file, line and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecLocation {
+    /// The file as the user knows it (`rules/aws.toml`, `.plainsight.toml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The key (or table) the problem belongs to, e.g. `rules[3].regex`.
+    pub key: String,
+}
+
+impl std::fmt::Display for SpecLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: key `{}`", self.file, self.line, self.key)
+    }
+}
+
+/// Every way a plainsight run can fail as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A rule file or config file is malformed: parse error, unknown key, wrong type,
+    /// bad regex, duplicate id, an example that does not parse.
+    #[error("{at}: {message}")]
+    Spec {
+        /// Where the problem is.
+        at: SpecLocation,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// A file the user named (config, baseline, rule file) could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A scan root does not exist.
+    #[error("no such file or directory: {}", .0.display())]
+    MissingRoot(PathBuf),
+    /// A baseline file is not a plainsight JSON report.
+    #[error("{}: not a plainsight JSON report: {message}", path.display())]
+    Baseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The scan could not start (thread pool, walker).
+    #[error("scan failed: {0}")]
+    Scan(String),
+    /// Writing a report failed.
+    #[error("cannot write report: {0}")]
+    Output(#[source] std::io::Error),
+    /// Reading git history failed (not a repository, bad revision, corrupt object).
+    #[error("git: {0}")]
+    Git(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turn a byte offset into a 1-based line number.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Build an [`Error::Spec`] from a `toml` deserialisation error, recovering the key
+/// from the message (unknown/missing field) or from the offending line (`key = value`).
+pub(crate) fn from_toml(file: &str, text: &str, err: &toml::de::Error) -> Error {
+    let offset = err.span().map_or(0, |s| s.start);
+    let line = line_of(text, offset);
+    let message = err.message().trim().to_string();
+    let key = key_from_message(&message)
+        .or_else(|| key_from_line(text, offset))
+        .unwrap_or_else(|| "(document)".to_string());
+    Error::Spec {
+        at: SpecLocation {
+            file: file.to_string(),
+            line,
+            key,
+        },
+        message,
+    }
+}
+
+fn key_from_message(message: &str) -> Option<String> {
+    for marker in ["unknown field `", "missing field `", "duplicate key `"] {
+        if let Some(rest) = message.find(marker).map(|i| &message[i + marker.len()..]) {
+            if let Some(end) = rest.find('`') {
+                return Some(rest[..end].to_string());
+            }
+        }
+    }
+    None
+}
+
+fn key_from_line(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[start..end].trim();
+    if let Some((key, _)) = line.split_once('=') {
+        let key = key.trim().trim_matches('"');
+        if !key.is_empty() && !key.starts_with('[') {
+            return Some(key.to_string());
+        }
+    }
+    if line.starts_with('[') {
+        return Some(line.trim_matches(|c| c == '[' || c == ']').to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_comes_from_message_or_line() {
+        assert_eq!(
+            key_from_message("unknown field `colour`, expected one of `a`"),
+            Some("colour".into())
+        );
+        let text = "a = 1\nseverity = 3\n";
+        assert_eq!(key_from_line(text, 17), Some("severity".into()));
+        assert_eq!(line_of(text, 17), 2);
+    }
+}

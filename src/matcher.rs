@@ -1,0 +1,528 @@
+//! Runs the candidate rules' regexes over one text and turns matches into findings.
+//!
+//! A raw regex match is only a candidate. Before it becomes a [`Finding`] it must pass the
+//! rule's entropy floor, the placeholder heuristics, the allowlists, the `near` context
+//! and the format's checksum; it is then de-duplicated against overlapping matches of more
+//! precise rules and checked for inline suppression markers. Line and column are computed
+//! only for survivors, from a line index built on demand.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use memchr::{memchr2_iter, memmem};
+
+use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
+use crate::prefilter::Hits;
+use crate::rules::{Checksum, Rule, RuleSet, Severity};
+
+/// Comments that silence a finding on their line or the line below.
+pub const ALLOW_MARKERS: [&str; 3] = [
+    "plainsight:allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+];
+
+/// The context line is cut to this many bytes on each side of the secret.
+const CONTEXT_RADIUS: usize = 80;
+
+/// What matching one text produced.
+#[derive(Debug, Default)]
+pub struct FileMatches {
+    /// Findings, in text order.
+    pub findings: Vec<Finding>,
+    /// Matches silenced by an inline marker.
+    pub suppressed: usize,
+    /// Rules that hit the per-file cap (their further matches were not reported).
+    pub capped_rules: Vec<String>,
+}
+
+/// Per-thread matcher: holds the reusable prefilter state.
+#[derive(Debug)]
+pub struct Matcher<'r> {
+    rules: &'r RuleSet,
+    hits: Hits,
+    max_per_rule: usize,
+    severities: &'r [Severity],
+}
+
+struct Candidate {
+    rule: usize,
+    secret: Range<usize>,
+}
+
+impl<'r> Matcher<'r> {
+    /// A matcher over `rules` that reports at most `max_per_rule` findings per rule and
+    /// file; `severities[i]` is the severity rule `i`'s findings get (one per rule).
+    pub fn new(rules: &'r RuleSet, max_per_rule: usize, severities: &'r [Severity]) -> Self {
+        Matcher {
+            rules,
+            hits: Hits::default(),
+            max_per_rule: max_per_rule.max(1),
+            severities,
+        }
+    }
+
+    /// Find every secret in `text`, which is reported at `path`.
+    pub fn scan(&mut self, path: &str, text: &[u8]) -> FileMatches {
+        self.rules.prefilter().candidates(text, &mut self.hits);
+        let mut out = FileMatches::default();
+        if self.hits.rules().is_empty() {
+            return out;
+        }
+        let mut lines: Option<LineIndex> = None;
+        let mut candidates = Vec::new();
+        for &ri in self.hits.rules() {
+            let rule = &self.rules.rules()[ri];
+            if rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path)) {
+                continue;
+            }
+            let mut count = 0;
+            for caps in rule.regex.captures_iter(text) {
+                let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group)) else {
+                    continue;
+                };
+                let span = trim_span(text, group.range());
+                if span.is_empty()
+                    || !accept(rule, &text[span.clone()], &text[whole.range()])
+                    || !near_ok(rule, text, &span, &mut lines)
+                {
+                    continue;
+                }
+                if count == self.max_per_rule {
+                    out.capped_rules.push(rule.info.id.clone());
+                    break;
+                }
+                count += 1;
+                candidates.push(Candidate {
+                    rule: ri,
+                    secret: span,
+                });
+            }
+        }
+        if candidates.is_empty() {
+            return out;
+        }
+        let kept = dedupe(self.rules, candidates);
+        let lines = lines.get_or_insert_with(|| LineIndex::new(text));
+        let all_spans: Vec<Range<usize>> = kept.iter().map(|c| c.secret.clone()).collect();
+        for c in &kept {
+            let rule = &self.rules.rules()[c.rule];
+            let location = lines.location(text, c.secret.clone());
+            if suppressed(text, lines, location.line) {
+                out.suppressed += 1;
+                continue;
+            }
+            let secret = Secret::from_bytes(&text[c.secret.clone()]);
+            out.findings.push(Finding {
+                rule: Arc::clone(&rule.info),
+                severity: self
+                    .severities
+                    .get(c.rule)
+                    .copied()
+                    .unwrap_or(rule.info.severity),
+                path: path.to_string(),
+                location,
+                fingerprint: Fingerprint::new(&rule.info.id, &secret),
+                context: context(text, lines, &c.secret, &all_spans),
+                secret,
+                provenance: None,
+            });
+        }
+        out
+    }
+}
+
+/// Trim ASCII whitespace off both ends of a secret span (multi-line bodies end in `\n`).
+fn trim_span(text: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && text[r.start].is_ascii_whitespace() {
+        r.start += 1;
+    }
+    while r.end > r.start && text[r.end - 1].is_ascii_whitespace() {
+        r.end -= 1;
+    }
+    r
+}
+
+/// The per-match filters that need only the secret and the match.
+fn accept(rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
+    if rule
+        .entropy
+        .is_some_and(|min| shannon_entropy(secret) < min)
+    {
+        return false;
+    }
+    if rule.placeholder_check && looks_like_placeholder(secret) {
+        return false;
+    }
+    if !rule.stopwords.is_empty() {
+        let lower = secret.to_ascii_lowercase();
+        if rule
+            .stopwords
+            .iter()
+            .any(|w| memmem::find(&lower, w.as_bytes()).is_some())
+        {
+            return false;
+        }
+    }
+    if rule.allow_secret.iter().any(|re| re.is_match(secret))
+        || rule.allow_match.iter().any(|re| re.is_match(whole))
+    {
+        return false;
+    }
+    match rule.checksum {
+        None => true,
+        Some(Checksum::GithubCrc32) => github_checksum_ok(secret),
+    }
+}
+
+/// The `near` rule: the companion pattern must occur within N lines of the secret.
+fn near_ok(rule: &Rule, text: &[u8], span: &Range<usize>, lines: &mut Option<LineIndex>) -> bool {
+    let Some((re, n)) = &rule.near else {
+        return true;
+    };
+    let lines = lines.get_or_insert_with(|| LineIndex::new(text));
+    let first = lines.line_of(span.start).saturating_sub(*n).max(1);
+    let last = lines.line_of(span.end.saturating_sub(1)) + n;
+    let window = lines.line_start(first)..lines.line_end(text, last);
+    re.is_match(&text[window])
+}
+
+/// Keep one finding per overlapping region: the most precise rule wins, then the
+/// earlier-loaded rule; non-overlapping matches of different rules all stay.
+fn dedupe(rules: &RuleSet, mut c: Vec<Candidate>) -> Vec<Candidate> {
+    let rank = |x: &Candidate| {
+        let info = &rules.rules()[x.rule].info;
+        (std::cmp::Reverse(info.precision), x.rule, x.secret.start)
+    };
+    c.sort_by_key(rank);
+    let mut kept: Vec<Candidate> = Vec::with_capacity(c.len());
+    for cand in c {
+        let overlaps = kept
+            .iter()
+            .any(|k| k.secret.start < cand.secret.end && cand.secret.start < k.secret.end);
+        if !overlaps {
+            kept.push(cand);
+        }
+    }
+    kept.sort_by_key(|x| (x.secret.start, x.rule));
+    kept
+}
+
+fn suppressed(text: &[u8], lines: &LineIndex, line: usize) -> bool {
+    let from = lines.line_start(line.saturating_sub(1).max(1));
+    let to = lines.line_end(text, line);
+    let hay = &text[from..to];
+    ALLOW_MARKERS
+        .iter()
+        .any(|m| memmem::find(hay, m.as_bytes()).is_some())
+}
+
+/// The secret's first line, trimmed around it, with every secret on it kept masked.
+fn context(text: &[u8], lines: &LineIndex, secret: &Range<usize>, all: &[Range<usize>]) -> Context {
+    let line = lines.line_of(secret.start);
+    let line_start = lines.line_start(line);
+    let line_end = lines.line_end(text, line);
+    let from = floor_char(
+        text,
+        secret.start.saturating_sub(CONTEXT_RADIUS).max(line_start),
+    );
+    let to = ceil_char(
+        text,
+        (secret.end.min(line_end) + CONTEXT_RADIUS).min(line_end),
+    );
+    let mut segments = Vec::new();
+    if from > line_start {
+        segments.push(Segment::Text("…".into()));
+    }
+    let mut on_line: Vec<&Range<usize>> = all
+        .iter()
+        .filter(|r| r.start < to && r.end > from)
+        .collect();
+    on_line.sort_by_key(|r| r.start);
+    let mut pos = from;
+    for r in on_line {
+        let (s, e) = (r.start.max(pos), r.end.min(to));
+        if s >= e {
+            continue;
+        }
+        if s > pos {
+            segments.push(Segment::Text(
+                String::from_utf8_lossy(&text[pos..s]).into_owned(),
+            ));
+        }
+        segments.push(Segment::Secret(Secret::from_bytes(&text[s..e])));
+        pos = e;
+    }
+    if pos < to {
+        segments.push(Segment::Text(
+            String::from_utf8_lossy(&text[pos..to]).into_owned(),
+        ));
+    }
+    if to < line_end {
+        segments.push(Segment::Text("…".into()));
+    }
+    Context { segments }
+}
+
+fn floor_char(text: &[u8], mut i: usize) -> usize {
+    while i > 0 && i < text.len() && (text[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &[u8], mut i: usize) -> usize {
+    while i < text.len() && (text[i] & 0xC0) == 0x80 {
+        i += 1;
+    }
+    i
+}
+
+/// Line starts of a text; `\n`, `\r\n` and a lone `\r` each end a line.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index `text`.
+    pub fn new(text: &[u8]) -> Self {
+        let mut starts = vec![0];
+        for i in memchr2_iter(b'\n', b'\r', text) {
+            if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            starts.push(i + 1);
+        }
+        LineIndex { starts }
+    }
+
+    /// 1-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
+    /// Byte offset where 1-based `line` starts (clamped to the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts[line.clamp(1, self.starts.len()) - 1]
+    }
+
+    /// Byte offset where 1-based `line`'s content ends (before its terminator).
+    pub fn line_end(&self, text: &[u8], line: usize) -> usize {
+        let mut end = if line >= self.starts.len() {
+            text.len()
+        } else {
+            self.starts[line]
+        };
+        while end > self.line_start(line) && matches!(text[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        end
+    }
+
+    /// The 1-based, end-exclusive location of byte range `r`; columns count characters.
+    pub fn location(&self, text: &[u8], r: Range<usize>) -> Location {
+        let line = self.line_of(r.start);
+        let end_line = self.line_of(r.end.saturating_sub(1).max(r.start));
+        Location {
+            line,
+            column: char_count(&text[self.line_start(line)..r.start]) + 1,
+            end_line,
+            end_column: char_count(&text[self.line_start(end_line)..r.end]) + 1,
+            offset: r.start,
+            len: r.len(),
+        }
+    }
+}
+
+/// Characters in a UTF-8-ish byte slice: every byte that does not continue a sequence.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[usize::from(b)] += 1;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words that mark a value as documentation, a template or a placeholder.
+const PLACEHOLDER_WORDS: [&str; 14] = [
+    "xxxx",
+    "****",
+    "....",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourkey",
+    "<your",
+    "redacted",
+    "dummy",
+    "replace_me",
+];
+
+/// Heuristics that recognise placeholders, templates and filler rather than keys:
+/// `xxxx`, `<your-key>`, `${VAR}`, `{{ var }}`, `changeme`, a run of one repeated
+/// character, or a run of sequential characters (`123456`, `abcdef`).
+pub fn looks_like_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| memmem::find(&lower, w.as_bytes()).is_some())
+    {
+        return true;
+    }
+    if memmem::find(secret, b"${").is_some()
+        || memmem::find(secret, b"{{").is_some()
+        || memmem::find(secret, b"}}").is_some()
+        || memmem::find(secret, b"%(").is_some()
+        || (secret.first() == Some(&b'<') && secret.last() == Some(&b'>'))
+        || (secret.first() == Some(&b'$')
+            && secret[1..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || *b == b'_' || b.is_ascii_digit()))
+    {
+        return true;
+    }
+    let (mut same, mut up, mut down) = (1, 1, 1);
+    for w in secret.windows(2) {
+        same = if w[1] == w[0] { same + 1 } else { 1 };
+        up = if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_sub(1) {
+            down + 1
+        } else {
+            1
+        };
+        if same >= 6 || up >= 6 || down >= 6 {
+            return true;
+        }
+    }
+    false
+}
+
+/// GitHub's token checksum: `prefix_` + 30 random base62 characters + 6 base62
+/// characters encoding the CRC32 of those 30.
+pub fn github_checksum_ok(token: &[u8]) -> bool {
+    let body = match token.iter().rposition(|&b| b == b'_') {
+        Some(i) => &token[i + 1..],
+        None => token,
+    };
+    if body.len() != 36 {
+        return false;
+    }
+    let (random, check) = body.split_at(30);
+    base62_6(crc32(random)).as_bytes() == check
+}
+
+fn base62_6(mut n: u32) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
+}
+
+/// CRC-32 (IEEE 802.3), bitwise: tokens are short.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Build a GitHub-style token with a valid checksum (for tests and fixtures).
+pub fn github_token_with_checksum(prefix: &str, random30: &str) -> String {
+    format!("{prefix}{random30}{}", base62_6(crc32(random30.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_handles_lf_crlf_and_cr() {
+        let t = b"a\nbb\r\nccc\rdddd";
+        let li = LineIndex::new(t);
+        assert_eq!(li.line_of(0), 1);
+        assert_eq!(li.line_of(2), 2);
+        assert_eq!(li.line_of(6), 3);
+        assert_eq!(li.line_of(10), 4);
+        assert_eq!(li.line_end(t, 2), 4);
+        let loc = li.location(t, 10..14);
+        assert_eq!(
+            (loc.line, loc.column, loc.end_line, loc.end_column),
+            (4, 1, 4, 5)
+        );
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let t = "é = secret".as_bytes();
+        let li = LineIndex::new(t);
+        let loc = li.location(t, 5..11);
+        assert_eq!((loc.column, loc.end_column), (5, 11));
+    }
+
+    #[test]
+    fn entropy_and_placeholders() {
+        assert!(shannon_entropy(b"aaaa") < 0.01);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+        for p in [
+            "xxxxxxxxxxxx",
+            "${API_KEY}",
+            "{{ token }}",
+            "<your-api-key>",
+            "changeme123",
+            "aaaaaaaaK",
+            "key123456",
+            "$SECRET_KEY",
+        ] {
+            assert!(looks_like_placeholder(p.as_bytes()), "{p}");
+        }
+        for s in ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzz", "Zq3xT9pLm2Vw8Rk4"] {
+            assert!(!looks_like_placeholder(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn github_checksum_round_trips() {
+        let t = github_token_with_checksum("ghp_", "Zq3xT9pLm2Vw8Rk4Yb7Nc1Hd6Jf5Gs");
+        assert_eq!(t.len(), 40);
+        assert!(github_checksum_ok(t.as_bytes()));
+        let mut bad = t.into_bytes();
+        bad[10] ^= 1;
+        assert!(!github_checksum_ok(&bad));
+    }
+}

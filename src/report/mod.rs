@@ -1,0 +1,57 @@
+//! Reporters: the same [`ScanReport`] written for people (text), for programs (JSON)
+//! and for code hosts (SARIF 2.1.0).
+//!
+//! Every reporter writes to any `io::Write`, takes findings in the report's sorted
+//! order and shows secrets masked unless [`ReportOptions::show_secrets`] is set: that
+//! flag is the only path from a [`crate::finding::Secret`] to plaintext output.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::io::{self, Write};
+
+use crate::scan::ScanReport;
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// How to render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportOptions {
+    /// Print plaintext secrets (`--show-secrets`).
+    pub show_secrets: bool,
+    /// ANSI colors (text only).
+    pub color: bool,
+    /// List every skipped path (text only; JSON and SARIF always list them).
+    pub verbose: bool,
+}
+
+/// The tool's name in reports.
+pub const TOOL_NAME: &str = "plainsight";
+/// The tool's version.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Where to read about it.
+pub const TOOL_URI: &str = "https://github.com/plainsight-dev/plainsight";
+
+/// Write `report` in `format`.
+pub fn write(
+    format: Format,
+    report: &ScanReport,
+    opts: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(report, opts, out),
+        Format::Json => json::write(report, opts, out),
+        Format::Sarif => sarif::write(report, opts, out),
+    }
+}

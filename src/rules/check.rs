@@ -1,0 +1,113 @@
+//! Runs rules' own examples through the whole matching pipeline (decode, prefilter,
+//! regex, filters, de-duplication, suppression), the way `plainsight rules check` and the
+//! test suite do. An example passes only if *this* rule reports it with every other rule
+//! of the set present, so a rule shadowed by a more precise one shows up here.
+
+use memchr::memmem;
+
+use super::RuleSet;
+use crate::error::Result;
+use crate::scan::{ScanOptions, Scanner};
+
+/// What kind of example failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// An `examples` entry produced no finding of its rule.
+    Positive,
+    /// A `negative_examples` entry produced one.
+    Negative,
+    /// An `examples` entry contains none of the rule's keywords.
+    MissingKeyword,
+}
+
+/// One failing example.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The rule.
+    pub rule_id: String,
+    /// Its file.
+    pub source: String,
+    /// What failed.
+    pub kind: ExampleKind,
+    /// Index in its list.
+    pub index: usize,
+    /// The example text.
+    pub text: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.kind {
+            ExampleKind::Positive => "examples",
+            ExampleKind::Negative => "negative_examples",
+            ExampleKind::MissingKeyword => "examples",
+        };
+        let why = match self.kind {
+            ExampleKind::Positive => "was not found",
+            ExampleKind::Negative => "was reported",
+            ExampleKind::MissingKeyword => "contains none of the rule's keywords",
+        };
+        write!(
+            f,
+            "{}: rule `{}`: {what}[{}] {why}: {:?}",
+            self.source, self.rule_id, self.index, self.text
+        )
+    }
+}
+
+/// Totals of a check.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Rules checked.
+    pub rules: usize,
+    /// Examples run (positive and negative).
+    pub examples: usize,
+    /// What failed.
+    pub failures: Vec<Failure>,
+}
+
+/// Check every rule of `set`, each example scanned with the whole set.
+pub fn check(set: RuleSet) -> Result<Outcome> {
+    let scanner = Scanner::new(set, ScanOptions::default())?;
+    let mut matcher = scanner.matcher();
+    let mut out = Outcome::default();
+    for rule in scanner.rules().rules() {
+        out.rules += 1;
+        let id = rule.id();
+        let lists = [
+            (ExampleKind::Positive, &rule.examples),
+            (ExampleKind::Negative, &rule.negative_examples),
+        ];
+        for (kind, list) in lists {
+            for (index, text) in list.iter().enumerate() {
+                out.examples += 1;
+                let fail = |kind| Failure {
+                    rule_id: id.to_string(),
+                    source: rule.info.source.clone(),
+                    kind,
+                    index,
+                    text: text.clone(),
+                };
+                if kind == ExampleKind::Positive {
+                    let lower = text.to_ascii_lowercase();
+                    let has_kw = rule.info.keywords.iter().any(|k| {
+                        memmem::find(lower.as_bytes(), k.to_ascii_lowercase().as_bytes()).is_some()
+                    });
+                    if !has_kw {
+                        out.failures.push(fail(ExampleKind::MissingKeyword));
+                        continue;
+                    }
+                }
+                let found = matcher
+                    .scan("example.txt", text.as_bytes())
+                    .findings
+                    .iter()
+                    .any(|f| f.rule.id == id);
+                if found != (kind == ExampleKind::Positive) {
+                    out.failures.push(fail(kind));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,471 @@
+//! Rules are data: TOML files that describe one provider's credential formats, each
+//! with the examples that prove it works. This module turns their [`spec`] form into
+//! compiled [`Rule`]s and a [`RuleSet`] whose one prefilter serves every rule.
+//!
+//! Built-in rules come from `rules/*.toml`, embedded at build time ([`builtin`]); users
+//! add their own through the config file. Both go through the same strict checks, so a
+//! bad regex or a typo in a key is an error naming file, line and key, never a rule
+//! that silently matches nothing.
+
+pub mod builtin;
+pub mod check;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
+use crate::prefilter::Prefilter;
+
+/// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; public identifiers and weak signals.
+    Note,
+    /// Probably a secret, from a generic pattern.
+    Warning,
+    /// A credential in a documented provider format.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How likely a match of the rule is a real secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    /// Shape alone says little; context and entropy carry the rule.
+    Low,
+    /// Generic but constrained.
+    Medium,
+    /// A distinctive format.
+    High,
+    /// A unique prefix or a checksum: practically never wrong.
+    VeryHigh,
+}
+
+impl Precision {
+    /// The kebab-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Low => "low",
+            Precision::Medium => "medium",
+            Precision::High => "high",
+            Precision::VeryHigh => "very-high",
+        }
+    }
+}
+
+/// A checksum that a token format carries and that must hold before a match counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    /// GitHub tokens: the last 6 base62 characters encode the CRC32 of the 30 before.
+    GithubCrc32,
+}
+
+impl Checksum {
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "github-crc32" => Some(Checksum::GithubCrc32),
+            _ => None,
+        }
+    }
+}
+
+/// What every report needs to know about a rule; shared by all its findings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleInfo {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Credential issuer.
+    pub provider: String,
+    /// What the credential is.
+    pub description: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// GitHub `security-severity`.
+    pub security_severity: f64,
+    /// Precision.
+    pub precision: Precision,
+    /// Documentation links.
+    pub references: Vec<String>,
+    /// Whether this rule reports public identifiers (off unless configured).
+    pub public_identifier: bool,
+    /// Prefilter keywords.
+    pub keywords: Vec<String>,
+    /// The file the rule came from (`rules/aws.toml`, or a config file).
+    pub source: String,
+    /// The line of its `id` in that file.
+    pub line: usize,
+}
+
+/// A rule ready to run: regexes compiled, allowlists built.
+#[derive(Debug)]
+pub struct Rule {
+    /// Metadata shared with findings.
+    pub info: Arc<RuleInfo>,
+    pub(crate) regex: Regex,
+    pub(crate) secret_group: usize,
+    pub(crate) entropy: Option<f64>,
+    pub(crate) allow_secret: Vec<Regex>,
+    pub(crate) allow_match: Vec<Regex>,
+    pub(crate) stopwords: Vec<String>,
+    pub(crate) allow_paths: Option<GlobSet>,
+    pub(crate) near: Option<(Regex, usize)>,
+    pub(crate) placeholder_check: bool,
+    pub(crate) checksum: Option<Checksum>,
+    /// Texts that must produce a finding of this rule.
+    pub examples: Vec<String>,
+    /// Texts that must not.
+    pub negative_examples: Vec<String>,
+}
+
+impl Rule {
+    /// The rule's id.
+    pub fn id(&self) -> &str {
+        &self.info.id
+    }
+}
+
+/// Every rule of a run plus the one prefilter over all their keywords.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    prefilter: Prefilter,
+}
+
+impl RuleSet {
+    /// Build a set; rule ids must be unique.
+    pub fn new(rules: Vec<Rule>) -> Result<Self> {
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for r in &rules {
+            if let Some(first) = seen.insert(&r.info.id, &r.info.source) {
+                return Err(Error::Spec {
+                    at: SpecLocation {
+                        file: r.info.source.clone(),
+                        line: r.info.line,
+                        key: "id".into(),
+                    },
+                    message: format!(
+                        "duplicate rule id `{}` (first defined in {first})",
+                        r.info.id
+                    ),
+                });
+            }
+        }
+        let keywords: Vec<&[String]> = rules.iter().map(|r| r.info.keywords.as_slice()).collect();
+        let prefilter = Prefilter::new(&keywords)?;
+        Ok(RuleSet { rules, prefilter })
+    }
+
+    /// The built-in rules, without public-identifier rules.
+    pub fn builtin() -> Result<Self> {
+        let rules = builtin::load()?;
+        RuleSet::new(
+            rules
+                .into_iter()
+                .filter(|r| !r.info.public_identifier)
+                .collect(),
+        )
+    }
+
+    /// All rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The prefilter over all keywords.
+    pub fn prefilter(&self) -> &Prefilter {
+        &self.prefilter
+    }
+
+    /// Look a rule up by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.info.id == id)
+    }
+}
+
+/// Parse and compile every rule in one TOML text. `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
+    let parsed: spec::RuleFile = toml::from_str(text).map_err(|e| from_toml(file, text, &e))?;
+    parsed
+        .rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| compile(file, text, i, spec))
+        .collect()
+}
+
+/// Compile rule specs that arrive inside another document (the config's `[[rules]]`).
+pub(crate) fn compile_all(
+    file: &str,
+    text: &str,
+    specs: Vec<Spanned<spec::RuleSpec>>,
+) -> Result<Vec<Rule>> {
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| compile(file, text, i, spec))
+        .collect()
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    index: usize,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> Error {
+        Error::Spec {
+            at: SpecLocation {
+                file: self.file.to_string(),
+                line: line_of(self.text, span.start),
+                key: format!("rules[{}].{key}", self.index),
+            },
+            message: message.into(),
+        }
+    }
+
+    fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<Regex> {
+        build_regex(pattern.get_ref()).map_err(|e| self.err(pattern.span(), key, e))
+    }
+}
+
+/// Compile a pattern the way every rule pattern is compiled: over bytes, Unicode classes
+/// off by default (`\w` is ASCII; rules opt in with `(?u)`), generous size limits.
+pub(crate) fn build_regex(pattern: &str) -> std::result::Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .dfa_size_limit(32 << 20)
+        .build()
+        .map_err(|e| format!("invalid regex: {e}"))
+}
+
+fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) -> Result<Rule> {
+    let table_span = spec.span();
+    let spec = spec.into_inner();
+    let cx = Ctx { file, text, index };
+    let id = spec.id.get_ref().clone();
+    let valid_id = !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !valid_id {
+        return Err(cx.err(
+            spec.id.span(),
+            "id",
+            format!("`{id}` is not kebab-case (a-z, 0-9, single dashes)"),
+        ));
+    }
+    let sev = *spec.security_severity.get_ref();
+    if !(0.1..=10.0).contains(&sev) {
+        return Err(cx.err(
+            spec.security_severity.span(),
+            "security_severity",
+            "must be between 0.1 and 10",
+        ));
+    }
+    let keywords = spec.keywords.get_ref();
+    if keywords.is_empty() || keywords.iter().any(|k| k.trim().is_empty()) {
+        return Err(cx.err(
+            spec.keywords.span(),
+            "keywords",
+            "needs at least one non-empty keyword",
+        ));
+    }
+    let regex = cx.regex(&spec.regex, "regex")?;
+    let secret_group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .ok_or_else(|| cx.err(spec.regex.span(), "regex", "needs a named group `secret`"))?;
+    let entropy = match spec.entropy {
+        Some(e) if !(0.0..=8.0).contains(e.get_ref()) => {
+            return Err(cx.err(
+                e.span(),
+                "entropy",
+                "must be between 0 and 8 bits per character",
+            ))
+        }
+        e => e.map(Spanned::into_inner),
+    };
+    if spec.examples.get_ref().len() < 2 {
+        return Err(cx.err(
+            spec.examples.span(),
+            "examples",
+            "needs at least 2 examples",
+        ));
+    }
+    if spec.negative_examples.get_ref().is_empty() {
+        return Err(cx.err(
+            spec.negative_examples.span(),
+            "negative_examples",
+            "needs at least 1 negative example",
+        ));
+    }
+    let checksum = match &spec.checksum {
+        None => None,
+        Some(c) => Some(Checksum::parse(c.get_ref()).ok_or_else(|| {
+            cx.err(
+                c.span(),
+                "checksum",
+                format!("unknown checksum `{}` (known: github-crc32)", c.get_ref()),
+            )
+        })?),
+    };
+    let allow_secret = spec
+        .allowlist
+        .regexes
+        .iter()
+        .map(|p| cx.regex(p, "allowlist.regexes"))
+        .collect::<Result<Vec<_>>>()?;
+    let allow_match = spec
+        .allowlist
+        .match_regexes
+        .iter()
+        .map(|p| cx.regex(p, "allowlist.match_regexes"))
+        .collect::<Result<Vec<_>>>()?;
+    let allow_paths = if spec.allowlist.paths.is_empty() {
+        None
+    } else {
+        let mut b = GlobSetBuilder::new();
+        for g in &spec.allowlist.paths {
+            b.add(
+                Glob::new(g.get_ref())
+                    .map_err(|e| cx.err(g.span(), "allowlist.paths", e.to_string()))?,
+            );
+        }
+        Some(
+            b.build()
+                .map_err(|e| cx.err(table_span.clone(), "allowlist.paths", e.to_string()))?,
+        )
+    };
+    let near = match &spec.near {
+        None => None,
+        Some(n) => Some((cx.regex(&n.regex, "near.regex")?, n.lines)),
+    };
+    let info = RuleInfo {
+        id,
+        name: spec.name,
+        provider: spec.provider,
+        description: spec.description,
+        severity: spec.severity,
+        security_severity: sev,
+        precision: spec.precision,
+        references: spec.references,
+        public_identifier: spec.public_identifier,
+        keywords: spec.keywords.into_inner(),
+        source: file.to_string(),
+        line: line_of(text, spec.id.span().start),
+    };
+    Ok(Rule {
+        info: Arc::new(info),
+        regex,
+        secret_group,
+        entropy,
+        allow_secret,
+        allow_match,
+        stopwords: spec
+            .allowlist
+            .stopwords
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
+        allow_paths,
+        near,
+        placeholder_check: spec.placeholder_check,
+        checksum,
+        examples: spec.examples.into_inner(),
+        negative_examples: spec.negative_examples.into_inner(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[rules]]
+id = "demo-token"
+name = "Demo token"
+provider = "Demo"
+description = "A demo."
+severity = "error"
+security_severity = 8.0
+precision = "high"
+keywords = ["demo_"]
+regex = '''demo_(?P<secret>[a-z0-9]{16})'''
+examples = ["demo_abcdef0123456789", "x = demo_0123456789abcdef"]
+negative_examples = ["demo_short"]
+"#;
+
+    #[test]
+    fn parses_a_good_rule() {
+        let rules = parse("demo.toml", GOOD).unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].id(), "demo-token");
+        assert_eq!(rules[0].info.precision, Precision::High);
+    }
+
+    fn err_of(text: &str) -> String {
+        parse("demo.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = err_of(&GOOD.replace("precision = \"high\"", "precision = \"high\"\ncolour = 1"));
+        assert!(e.starts_with("demo.toml:11: key `colour`"), "{e}");
+        let e = err_of(&GOOD.replace("{16})", "{16}"));
+        assert!(
+            e.starts_with("demo.toml:12: key `rules[0].regex`: invalid regex"),
+            "{e}"
+        );
+        let e = err_of(&GOOD.replace("8.0", "\"high\""));
+        assert!(e.starts_with("demo.toml:8: key `security_severity`"), "{e}");
+        let e = err_of(&GOOD.replace("(?P<secret>", "("));
+        assert!(e.contains("named group `secret`"), "{e}");
+        let e = err_of(&GOOD.replace("demo-token", "Demo Token"));
+        assert!(e.starts_with("demo.toml:3: key `rules[0].id`"), "{e}");
+        let e = err_of(&GOOD.replace("\"x = demo_0123456789abcdef\"", ""));
+        assert!(e.contains("at least 2 examples"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let mut a = parse("a.toml", GOOD).unwrap();
+        a.extend(parse("b.toml", GOOD).unwrap());
+        let e = RuleSet::new(a).unwrap_err().to_string();
+        assert!(
+            e.contains("duplicate rule id `demo-token`") && e.contains("a.toml"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! The rule file format as written on disk: plain serde types, parsed strictly.
+//!
+//! These types mirror the TOML one to one and keep spans (`Spanned`) on every field
+//! that a later check can reject, so an error can name the file, line and key. They are
+//! turned into compiled [`crate::rules::Rule`]s by [`crate::rules::compile`]; nothing
+//! scans with a spec directly.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Precision, Severity};
+
+/// One rule file: any number of `[[rules]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The rules, in file order.
+    #[serde(default)]
+    pub rules: Vec<Spanned<RuleSpec>>,
+}
+
+/// One `[[rules]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable kebab-case id, never reused (`openai-project-key`).
+    pub id: Spanned<String>,
+    /// Human name (`OpenAI project API key`).
+    pub name: String,
+    /// Who issues the credential (`OpenAI`).
+    pub provider: String,
+    /// What the credential grants and why it matters.
+    pub description: String,
+    /// SARIF level of a finding.
+    pub severity: Severity,
+    /// GitHub's `security-severity`, 0.1 to 10.
+    pub security_severity: Spanned<f64>,
+    /// How sure a match is a real secret.
+    pub precision: Precision,
+    /// Literal strings, matched ASCII-case-insensitively, at least one of which occurs in
+    /// every text the regex can match: the prefilter runs the regex only where one does.
+    pub keywords: Spanned<Vec<String>>,
+    /// The pattern; the named group `secret` is the credential itself.
+    pub regex: Spanned<String>,
+    /// Minimum Shannon entropy of the secret, bits per character.
+    #[serde(default)]
+    pub entropy: Option<Spanned<f64>>,
+    /// Matches that look right but are known not to be secrets.
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+    /// Another pattern that must occur within a few lines for the match to count (a bare
+    /// 40-character AWS secret means nothing without an access key id near it).
+    #[serde(default)]
+    pub near: Option<NearSpec>,
+    /// Set to false for formats whose real values can look like placeholders.
+    #[serde(default = "yes")]
+    pub placeholder_check: bool,
+    /// A checksum the format carries, checked before reporting.
+    #[serde(default)]
+    pub checksum: Option<Spanned<String>>,
+    /// Public identifiers (publishable keys, project tokens) are not secrets: such rules
+    /// run only when the config sets `report_public_identifiers`, and report as `note`.
+    #[serde(default)]
+    pub public_identifier: bool,
+    /// Provider documentation of the format.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Texts that must each produce a finding of this rule.
+    pub examples: Spanned<Vec<String>>,
+    /// Texts that must not.
+    pub negative_examples: Spanned<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[rules.allowlist]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    /// Regexes tested against the secret.
+    #[serde(default)]
+    pub regexes: Vec<Spanned<String>>,
+    /// Regexes tested against the whole match.
+    #[serde(default)]
+    pub match_regexes: Vec<Spanned<String>>,
+    /// Substrings (case-insensitive) that mark a secret as a placeholder.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Path globs where this rule does not report.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+}
+
+/// `[rules.near]`: a pattern required within `lines` lines of the match.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NearSpec {
+    /// The companion pattern.
+    pub regex: Spanned<String>,
+    /// How many lines above or below the match it may be.
+    #[serde(default = "three")]
+    pub lines: usize,
+}
+
+fn three() -> usize {
+    3
+}
