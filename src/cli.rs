@@ -12,6 +12,8 @@ use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use plainsight::config::{Config, CONFIG_FILE};
+use plainsight::finding::VersionControl;
+use plainsight::git;
 use plainsight::report::{self, Format, ReportOptions};
 use plainsight::rules::{self, check, RuleSet};
 use plainsight::scan::{Progress, ScanOptions, ScanReport, Scanner, DEFAULT_MAX_FILE_SIZE};
@@ -31,6 +33,11 @@ struct Cli {
 enum Command {
     /// Scan files and directories (default: the current directory).
     Scan(ScanArgs),
+    /// Scan a git repository: its history (default: every ref), a range, or the
+    /// staged change (--staged, for pre-commit hooks).
+    Git(GitArgs),
+    /// Install a git pre-commit hook that runs `plainsight git --staged`.
+    InstallHook(InstallHookArgs),
     /// List or check rules.
     Rules {
         #[command(subcommand)]
@@ -134,12 +141,56 @@ struct ScanArgs {
     follow: bool,
 }
 
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)]
+struct GitArgs {
+    /// The repository (any path inside its work tree, or a bare repository).
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Scan the history of every ref and HEAD (the default).
+    #[arg(long, conflicts_with_all = ["branch", "range", "staged"])]
+    all: bool,
+    /// Scan the history of this branch (or any revision) only.
+    #[arg(long, value_name = "REF", conflicts_with_all = ["range", "staged"])]
+    branch: Option<String>,
+    /// Only commits after this one (not reachable from it).
+    #[arg(long, value_name = "SHA", conflicts_with_all = ["range", "staged"])]
+    since_commit: Option<String>,
+    /// Only commits reachable from B and not from A, as a pull request's CI job wants.
+    #[arg(long, value_name = "A..B", conflicts_with = "staged")]
+    range: Option<String>,
+    /// Scan the staged change (the index against HEAD) and report only lines it adds;
+    /// the working tree is never read. For pre-commit hooks.
+    #[arg(long)]
+    staged: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Skip (and report) blobs larger than this many bytes [default: 26214400 = 25 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+struct InstallHookArgs {
+    /// The repository (any path inside its work tree).
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    force: bool,
+}
+
 /// Parse the command line and run it; the exit code follows plainsight's contract:
 /// 0 no findings, 1 findings, 2 error.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Git(args) => git(args),
+        Command::InstallHook(args) => install_hook(&args),
         Command::Rules { command } => match command {
             RulesCommand::List { format } => list_rules(format),
             RulesCommand::Check { files } => check_rules(&files),
@@ -180,6 +231,60 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         r
     })?;
     finish(&report, &args.out, sink)
+}
+
+fn git(args: GitArgs) -> Result<ExitCode> {
+    let repo = git::Repo::discover(&args.repo)?;
+    let base = repo.root().to_path_buf();
+    let sink = open_output(args.out.output.as_deref())?;
+    let (config, rules, severities) = load_config(&args.out, &base)?;
+    let mut options = ScanOptions {
+        threads: args.threads.unwrap_or(0),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        exclude: config.allow_paths.clone(),
+        ..ScanOptions::default()
+    };
+    load_suppressions(&args.out, &base, &mut options)?;
+    let scanner = Scanner::with_severities(rules, severities, options)?;
+    let scan = if args.staged {
+        repo.scan_staged(&scanner)?
+    } else {
+        let history = if let Some(range) = &args.range {
+            git::HistoryOptions::range(range)?
+        } else {
+            git::HistoryOptions {
+                tips: args
+                    .branch
+                    .clone()
+                    .map_or(git::Tips::AllRefs, |b| git::Tips::Revisions(vec![b])),
+                exclude: args.since_commit.iter().cloned().collect(),
+            }
+        };
+        repo.scan_history(&scanner, &history)?
+    };
+    finish_with(&scan.report, &args.out, sink, Some(&scan.vcs))
+}
+
+fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
+    let repo = git::Repo::discover(&args.repo)?;
+    let outcome = git::install_hook(&repo, args.force)?;
+    let mut out = io::stdout().lock();
+    match outcome {
+        git::HookOutcome::Installed(path) => writeln!(
+            out,
+            "installed {}: each commit now runs `plainsight git --staged`",
+            path.display()
+        )?,
+        git::HookOutcome::Replaced(path) => writeln!(
+            out,
+            "replaced the existing {} (--force): each commit now runs `plainsight git --staged`",
+            path.display()
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Load the config (explicit, or the scan root's), build the rule set it asks for.
@@ -229,6 +334,16 @@ fn open_output(path: Option<&Path>) -> Result<Sink> {
 
 /// Write the report and pick the exit code.
 fn finish(report: &ScanReport, out: &OutputArgs, sink: Sink) -> Result<ExitCode> {
+    finish_with(report, out, sink, None)
+}
+
+/// [`finish`] for git scans: SARIF also records which repository state was scanned.
+fn finish_with(
+    report: &ScanReport,
+    out: &OutputArgs,
+    sink: Sink,
+    vcs: Option<&VersionControl>,
+) -> Result<ExitCode> {
     let format = match out.format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
@@ -247,11 +362,11 @@ fn finish(report: &ScanReport, out: &OutputArgs, sink: Sink) -> Result<ExitCode>
     let written = match sink {
         Sink::Stdout => {
             let mut w = BufWriter::new(io::stdout().lock());
-            report::write(format, report, opts, &mut w).and_then(|()| w.flush())
+            write_report(format, report, opts, vcs, &mut w).and_then(|()| w.flush())
         }
         Sink::File(path, f) => {
             let mut w = BufWriter::new(f);
-            report::write(format, report, opts, &mut w)
+            write_report(format, report, opts, vcs, &mut w)
                 .and_then(|()| w.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             if format != Format::Text {
@@ -279,6 +394,19 @@ fn finish(report: &ScanReport, out: &OutputArgs, sink: Sink) -> Result<ExitCode>
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn write_report(
+    format: Format,
+    report: &ScanReport,
+    opts: ReportOptions,
+    vcs: Option<&VersionControl>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match (format, vcs) {
+        (Format::Sarif, Some(vcs)) => report::sarif::write_with_vcs(report, opts, Some(vcs), w),
+        _ => report::write(format, report, opts, w),
+    }
 }
 
 /// A spinner on stderr, only when stderr is a terminal and the scan passes a second.

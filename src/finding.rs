@@ -168,6 +168,17 @@ pub struct Provenance {
     pub other_locations: Vec<String>,
 }
 
+/// Which repository state a git scan covered (SARIF `versionControlProvenance`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionControl {
+    /// The `origin` remote without credentials, or the work tree as a `file://` URI.
+    pub repository_uri: String,
+    /// The commit scanned up to (`HEAD`, the branch tip, the `B` of `A..B`).
+    pub revision: Option<String>,
+    /// The branch, when the scan followed one.
+    pub branch: Option<String>,
+}
+
 /// One secret found by one rule at one place.
 #[derive(Clone, Debug)]
 pub struct Finding {

@@ -23,6 +23,7 @@
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod git;
 pub mod matcher;
 pub mod prefilter;
 pub mod read;

@@ -14,11 +14,11 @@ use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    Sarif, Tool, ToolComponent, VersionControlDetails,
 };
 
 use super::{ReportOptions, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::finding::Finding;
+use crate::finding::{Finding, VersionControl};
 use crate::rules::{RuleInfo, Severity};
 use crate::scan::ScanReport;
 
@@ -27,9 +27,36 @@ const SRCROOT: &str = "%SRCROOT%";
 
 /// Write the SARIF log.
 pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let log = build(report, opts);
+    write_with_vcs(report, opts, None, out)
+}
+
+/// Write the SARIF log of a git scan: the run also carries `versionControlProvenance`.
+pub fn write_with_vcs(
+    report: &ScanReport,
+    opts: ReportOptions,
+    vcs: Option<&VersionControl>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut log = build(report, opts);
+    if let Some(v) = vcs {
+        for run in &mut log.runs {
+            run.version_control_provenance = Some(vec![version_control(v)]);
+        }
+    }
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// The repository, revision and branch a git scan covered; result locations are
+/// relative to `%SRCROOT%`, which this maps to the repository root.
+fn version_control(v: &VersionControl) -> VersionControlDetails {
+    let mut d = VersionControlDetails::builder()
+        .repository_uri(v.repository_uri.as_str())
+        .mapped_to(ArtifactLocation::builder().uri_base_id(SRCROOT).build())
+        .build();
+    d.revision_id.clone_from(&v.revision);
+    d.branch.clone_from(&v.branch);
+    d
 }
 
 /// Build the SARIF log for a report.

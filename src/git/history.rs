@@ -1,0 +1,585 @@
+//! History mode: every blob that the selected commits introduce, scanned once, each
+//! finding reported with the commit that first introduced it.
+//!
+//! The stages:
+//! 1. **Select** commits: reachable from the tips (all refs and `HEAD`, or the given
+//!    revisions) and not from the excluded ones (`--since-commit`, the `A` of `A..B`).
+//! 2. **Order** them parents-first (Kahn's algorithm, ties broken by committer time then
+//!    id), so "first" means an ancestor before its descendants and, between unrelated
+//!    branches, the older commit; the order never depends on thread count.
+//! 3. **Diff** each commit's tree against its parents' trees, in parallel: a
+//!    `(path, blob)` is *introduced* by a commit when it differs from the same path in
+//!    every parent (for a root commit: every blob). Subtrees whose id equals a parent's
+//!    are skipped whole, so the cost follows what changed, not the size of the tree.
+//! 4. **Scan** each distinct blob once, in parallel, at the first place it was
+//!    introduced; every later introduction becomes one of its "other locations".
+//! 5. **Fold** findings of the same secret at the same path across the blob versions that
+//!    carry it (a file edited ten times after a key was added holds it in eleven blobs):
+//!    the earliest is reported, the later commits join its other locations.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::time::Instant;
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::{Exists, Find, FindExt};
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use super::{exclude_set, pool, GitError, GitScan, Repo, Result};
+use crate::finding::{Finding, Provenance};
+use crate::read::{Reader, Skip, SkipReason};
+use crate::scan::{ScanStats, Scanner, SkippedFile};
+
+/// Where the walk starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Tips {
+    /// Every ref (branches, tags, remotes, stash) and `HEAD`.
+    #[default]
+    AllRefs,
+    /// These revisions (ref names, shas, anything `git rev-parse` takes).
+    Revisions(Vec<String>),
+}
+
+/// Which commits a history scan covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Commits reachable from these…
+    pub tips: Tips,
+    /// …and not from these.
+    pub exclude: Vec<String>,
+}
+
+impl HistoryOptions {
+    /// Parse `A..B` into "reachable from B, not from A". An empty side means `HEAD`.
+    pub fn range(spec: &str) -> Result<Self> {
+        let bad = |m: &str| GitError::BadRevision {
+            spec: spec.to_string(),
+            message: m.to_string(),
+        };
+        if spec.contains("...") {
+            return Err(bad("symmetric ranges (A...B) are not supported; use A..B"));
+        }
+        let (a, b) = spec
+            .split_once("..")
+            .ok_or_else(|| bad("expected a range of the form A..B"))?;
+        let side = |s: &str| if s.is_empty() { "HEAD".to_string() } else { s.to_string() };
+        Ok(HistoryOptions {
+            tips: Tips::Revisions(vec![side(b)]),
+            exclude: vec![side(a)],
+        })
+    }
+}
+
+/// One selected commit.
+struct CommitInfo {
+    id: ObjectId,
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    author: String,
+    author_time: i64,
+    commit_time: i64,
+}
+
+/// A distinct blob and every place it was introduced, first one first.
+struct BlobPlaces {
+    id: ObjectId,
+    /// `(commit index in topological order, path)`.
+    places: Vec<(usize, String)>,
+}
+
+/// What scanning one blob gave.
+#[derive(Default)]
+struct BlobOutcome {
+    findings: Vec<Finding>,
+    skip: Option<Skip>,
+    bytes: u64,
+    suppressed: usize,
+    capped: Vec<String>,
+}
+
+pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> Result<GitScan> {
+    let start = Instant::now();
+    let r = &repo.repo;
+    let tips = resolve_tips(r, &options.tips)?;
+    let excluded_tips: Vec<ObjectId> = options
+        .exclude
+        .iter()
+        .map(|s| resolve_commit(r, s))
+        .collect::<Result<_>>()?;
+    let shallow: HashSet<ObjectId> = r
+        .shallow_commits()
+        .map_err(|e| GitError::read("reading the shallow file", e))?
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    let excluded = ancestors(r, &excluded_tips, &HashSet::new(), &shallow)?;
+    let commits = select(r, &tips, &excluded, &shallow)?;
+    let order = topo_order(&commits);
+    let commits: Vec<CommitInfo> = {
+        let mut slots: Vec<Option<CommitInfo>> = commits.into_iter().map(Some).collect();
+        order.iter().filter_map(|&i| slots[i].take()).collect()
+    };
+    // Trees of parents outside the selection (the `A` side of a range) are still the
+    // base a commit is diffed against.
+    let mut trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
+    let mut buf = Vec::new();
+    for c in &commits {
+        for p in &c.parents {
+            if !trees.contains_key(p) {
+                if let Some(tree) = commit_tree(r, p, &mut buf)? {
+                    trees.insert(*p, tree);
+                }
+            }
+        }
+    }
+
+    let pool = pool(scanner.options().threads)?;
+    let sync = r.clone().into_sync();
+    // Stage 3: what each commit introduced, in topological order.
+    let introduced: Vec<Vec<(String, ObjectId)>> = pool.install(|| {
+        commits
+            .par_iter()
+            .map_init(
+                || sync.to_thread_local(),
+                |repo, c| {
+                    let parents: Vec<ObjectId> =
+                        c.parents.iter().filter_map(|p| trees.get(p).copied()).collect();
+                    let mut out = Vec::new();
+                    diff_tree(repo, c.tree, &parents, &mut String::new(), &mut out)
+                        .map_err(|e| match e {
+                            GitError::Read { context, message } => GitError::Read {
+                                context: format!("commit {}: {context}", c.id),
+                                message,
+                            },
+                            other => other,
+                        })?;
+                    Ok(out)
+                },
+            )
+            .collect::<Result<_>>()
+    })?;
+
+    // Distinct blobs, in order of first introduction.
+    let mut index: HashMap<ObjectId, usize> = HashMap::new();
+    let mut blobs: Vec<BlobPlaces> = Vec::new();
+    for (ci, list) in introduced.into_iter().enumerate() {
+        for (path, id) in list {
+            let slot = *index.entry(id).or_insert_with(|| {
+                blobs.push(BlobPlaces {
+                    id,
+                    places: Vec::new(),
+                });
+                blobs.len() - 1
+            });
+            blobs[slot].places.push((ci, path));
+        }
+    }
+    let excluded_paths = exclude_set(scanner)?;
+    let max = scanner.options().max_file_size;
+    let outcomes: Vec<BlobOutcome> = pool.install(|| {
+        blobs
+            .par_iter()
+            .map_init(
+                || (sync.to_thread_local(), Reader::default(), scanner.matcher(), Vec::new()),
+                |(repo, reader, matcher, buf), blob| {
+                    let (first_commit, path) = &blob.places[0];
+                    if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
+                        return Ok(BlobOutcome {
+                            skip: Some(Skip {
+                                reason: SkipReason::Excluded,
+                                detail: "matches a path allowlist glob".into(),
+                            }),
+                            ..BlobOutcome::default()
+                        });
+                    }
+                    let context = || format!("blob {} ({path})", blob.id);
+                    let size = repo
+                        .try_find_header(blob.id)
+                        .map_err(|e| GitError::read(context(), e))?
+                        .ok_or_else(|| GitError::read(context(), "object not found"))?
+                        .size();
+                    if size > max {
+                        return Ok(BlobOutcome {
+                            skip: Some(Skip {
+                                reason: SkipReason::TooLarge,
+                                detail: format!("{size} bytes, limit {max}"),
+                            }),
+                            ..BlobOutcome::default()
+                        });
+                    }
+                    let data = repo
+                        .objects
+                        .find_blob(&blob.id, buf)
+                        .map_err(|e| GitError::read(context(), e))?
+                        .data;
+                    let text = match reader.decode(data) {
+                        Ok((text, _)) => text,
+                        Err(skip) => {
+                            return Ok(BlobOutcome {
+                                skip: Some(skip),
+                                ..BlobOutcome::default()
+                            })
+                        }
+                    };
+                    let m = matcher.scan(path, text);
+                    let c = &commits[*first_commit];
+                    let others: Vec<String> = blob.places[1..]
+                        .iter()
+                        .map(|(ci, p)| format!("{}:{p}", commits[*ci].id))
+                        .collect();
+                    let findings = m
+                        .findings
+                        .into_iter()
+                        .map(|mut f| {
+                            f.provenance = Some(Provenance {
+                                commit: c.id.to_string(),
+                                author: c.author.clone(),
+                                time: c.author_time,
+                                other_locations: others.clone(),
+                            });
+                            f
+                        })
+                        .collect();
+                    Ok(BlobOutcome {
+                        findings,
+                        skip: None,
+                        bytes: text.len() as u64,
+                        suppressed: m.suppressed,
+                        capped: m.capped_rules.into_iter().map(|rule| format!("{path}: {rule}")).collect(),
+                    })
+                },
+            )
+            .collect::<Result<_>>()
+    })?;
+
+    let mut stats = ScanStats::default();
+    let mut skipped = Vec::new();
+    let mut findings = Vec::new();
+    for (blob, o) in blobs.iter().zip(outcomes) {
+        if let Some(skip) = o.skip {
+            *stats.skipped.entry(skip.reason).or_default() += 1;
+            skipped.push(SkippedFile {
+                path: format!("{}:{}", commits[blob.places[0].0].id, blob.places[0].1),
+                skip,
+            });
+            continue;
+        }
+        stats.files_scanned += 1;
+        stats.bytes_scanned += o.bytes;
+        if o.suppressed > 0 {
+            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
+        }
+        stats.capped.extend(o.capped);
+        findings.extend(o.findings);
+    }
+    let findings = fold_versions(findings);
+    let mut report = scanner.finish(findings, stats, skipped);
+    report.base = Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
+    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (revision, branch) = match &options.tips {
+        Tips::Revisions(revs) if revs.len() == 1 => (
+            tips.first().map(ToString::to_string),
+            branch_name(r, &revs[0]),
+        ),
+        _ => (None, None),
+    };
+    Ok(GitScan {
+        report,
+        vcs: repo.version_control(revision, branch),
+    })
+}
+
+/// Keep the earliest finding of each (secret, path); later blob versions that still
+/// hold it become other locations. `findings` arrive in order of first introduction.
+fn fold_versions(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for f in findings {
+        let key = (f.fingerprint.as_str().to_string(), f.path.clone());
+        match seen.get(&key) {
+            Some(&i) => {
+                let later = f.provenance.as_ref().map(|p| (p.commit.clone(), p.other_locations.clone()));
+                if let (Some(p), Some((commit, others))) = (kept[i].provenance.as_mut(), later) {
+                    for loc in std::iter::once(format!("{commit}:{}", f.path)).chain(others) {
+                        if !p.other_locations.contains(&loc) {
+                            p.other_locations.push(loc);
+                        }
+                    }
+                }
+            }
+            None => {
+                seen.insert(key, kept.len());
+                kept.push(f);
+            }
+        }
+    }
+    kept
+}
+
+/// A short branch name for a revision that is a branch (`main`, `refs/heads/main`).
+fn branch_name(r: &gix::Repository, spec: &str) -> Option<String> {
+    let reference = r.try_find_reference(spec).ok().flatten()?;
+    let name = reference.name();
+    let full = name.as_bstr();
+    full.starts_with(b"refs/heads/")
+        .then(|| name.shorten().to_str_lossy().into_owned())
+}
+
+fn resolve_commit(r: &gix::Repository, spec: &str) -> Result<ObjectId> {
+    let bad = |m: String| GitError::BadRevision {
+        spec: spec.to_string(),
+        message: m,
+    };
+    let id = r.rev_parse_single(spec).map_err(|e| bad(e.to_string()))?;
+    let object = id.object().map_err(|e| bad(e.to_string()))?;
+    let commit = object
+        .peel_to_kind(gix::object::Kind::Commit)
+        .map_err(|e| bad(format!("not a commit: {e}")))?;
+    Ok(commit.id)
+}
+
+fn resolve_tips(r: &gix::Repository, tips: &Tips) -> Result<Vec<ObjectId>> {
+    match tips {
+        Tips::Revisions(revs) => revs.iter().map(|s| resolve_commit(r, s)).collect(),
+        Tips::AllRefs => {
+            let mut out = Vec::new();
+            if let Ok(head) = r.head_id() {
+                out.push(head.detach());
+            }
+            let platform = r.references().map_err(|e| GitError::read("listing refs", e))?;
+            let refs = platform.all().map_err(|e| GitError::read("listing refs", e))?;
+            for reference in refs {
+                let mut reference = reference.map_err(|e| GitError::read("reading a ref", e))?;
+                let name = reference.name().as_bstr().to_string();
+                let id = match reference.peel_to_id() {
+                    Ok(id) => id.detach(),
+                    // A symbolic ref to a branch that does not exist yet.
+                    Err(_) if reference.target().try_id().is_none() => continue,
+                    Err(e) => return Err(GitError::read(format!("peeling {name}"), e)),
+                };
+                let kind = r
+                    .find_header(id)
+                    .map_err(|e| GitError::read(format!("reading {name}"), e))?
+                    .kind();
+                // Tags of trees or blobs carry no history to walk.
+                if kind == gix::object::Kind::Commit {
+                    out.push(id);
+                }
+            }
+            out.sort();
+            out.dedup();
+            Ok(out)
+        }
+    }
+}
+
+/// Tree, parents, author name, author time and committer time of a commit.
+fn read_commit(
+    r: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<(ObjectId, Vec<ObjectId>, String, i64, i64)> {
+    let c = r
+        .objects
+        .find_commit(id, buf)
+        .map_err(|e| GitError::read(format!("reading commit {id}"), e))?;
+    let author = c
+        .author()
+        .map_err(|e| GitError::read(format!("reading commit {id}"), e))?;
+    let committer_time = c.committer().map(|s| s.seconds()).unwrap_or_default();
+    Ok((
+        c.tree(),
+        c.parents().collect(),
+        author.name.to_str_lossy().trim().to_string(),
+        author.seconds(),
+        committer_time,
+    ))
+}
+
+/// The tree of a commit outside the selection, or `None` when it is not in the object
+/// database (beyond a shallow clone's boundary).
+fn commit_tree(r: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Option<ObjectId>> {
+    let exists = r
+        .objects
+        .try_find(id, buf)
+        .map_err(|e| GitError::read(format!("reading commit {id}"), e))?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    Ok(Some(read_commit(r, id, buf)?.0))
+}
+
+/// Every commit reachable from `tips` (inclusive), not entering `stop`.
+fn ancestors(
+    r: &gix::Repository,
+    tips: &[ObjectId],
+    stop: &HashSet<ObjectId>,
+    shallow: &HashSet<ObjectId>,
+) -> Result<HashSet<ObjectId>> {
+    Ok(walk(r, tips, stop, shallow)?.into_iter().map(|c| c.id).collect())
+}
+
+fn select(
+    r: &gix::Repository,
+    tips: &[ObjectId],
+    excluded: &HashSet<ObjectId>,
+    shallow: &HashSet<ObjectId>,
+) -> Result<Vec<CommitInfo>> {
+    walk(r, tips, excluded, shallow)
+}
+
+fn walk(
+    r: &gix::Repository,
+    tips: &[ObjectId],
+    stop: &HashSet<ObjectId>,
+    shallow: &HashSet<ObjectId>,
+) -> Result<Vec<CommitInfo>> {
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = tips.iter().filter(|t| !stop.contains(*t)).copied().collect();
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let (tree, mut parents, author, author_time, commit_time) = read_commit(r, &id, &mut buf)?;
+        if shallow.contains(&id) {
+            // The clone stops here: the parents are not in the object database.
+            parents.retain(|p| r.objects.exists(p));
+        }
+        for p in &parents {
+            if !stop.contains(p) && !seen.contains(p) {
+                stack.push(*p);
+            }
+        }
+        out.push(CommitInfo {
+            id,
+            tree,
+            parents,
+            author,
+            author_time,
+            commit_time,
+        });
+    }
+    Ok(out)
+}
+
+/// Indices of `commits` with every parent before its children; among commits whose
+/// parents are done, the oldest (committer time, then id) goes first.
+fn topo_order(commits: &[CommitInfo]) -> Vec<usize> {
+    let pos: HashMap<ObjectId, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut pending = vec![0usize; commits.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
+    for (i, c) in commits.iter().enumerate() {
+        for p in &c.parents {
+            if let Some(&pi) = pos.get(p) {
+                pending[i] += 1;
+                children[pi].push(i);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(i64, ObjectId, usize)>> = commits
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pending[*i] == 0)
+        .map(|(i, c)| Reverse((c.commit_time, c.id, i)))
+        .collect();
+    let mut order = Vec::with_capacity(commits.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for &child in &children[i] {
+            pending[child] -= 1;
+            if pending[child] == 0 {
+                let c = &commits[child];
+                ready.push(Reverse((c.commit_time, c.id, child)));
+            }
+        }
+    }
+    order
+}
+
+/// An entry of a parent tree: its mode and id.
+type Entry = (gix::objs::tree::EntryMode, ObjectId);
+
+fn read_tree(repo: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> Result<HashMap<Vec<u8>, Entry>> {
+    let tree = repo
+        .objects
+        .find_tree(id, buf)
+        .map_err(|e| GitError::read(format!("reading tree {id}"), e))?;
+    Ok(tree
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), (e.mode, e.oid.to_owned())))
+        .collect())
+}
+
+/// Push every `(path, blob)` of `tree` that differs from the same path in all of
+/// `parents` (trees at the same place in each parent commit).
+fn diff_tree(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    parents: &[ObjectId],
+    prefix: &mut String,
+    out: &mut Vec<(String, ObjectId)>,
+) -> Result<()> {
+    if parents.contains(&tree) {
+        return Ok(());
+    }
+    let mut buf = Vec::new();
+    let parent_entries: Vec<HashMap<Vec<u8>, Entry>> = parents
+        .iter()
+        .map(|p| read_tree(repo, p, &mut buf))
+        .collect::<Result<_>>()?;
+    let current = repo
+        .objects
+        .find_tree(&tree, &mut buf)
+        .map_err(|e| GitError::read(format!("reading tree {tree}"), e))?;
+    let entries: Vec<(Vec<u8>, Entry)> = current
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), (e.mode, e.oid.to_owned())))
+        .collect();
+    for (name, (mode, oid)) in entries {
+        let before: Vec<&Entry> = parent_entries.iter().filter_map(|p| p.get(&name)).collect();
+        if before.iter().any(|(_, id)| *id == oid) {
+            continue;
+        }
+        let len = prefix.len();
+        push_name(prefix, name.as_bstr());
+        if mode.is_tree() {
+            let sub: Vec<ObjectId> = before
+                .iter()
+                .filter(|(m, _)| m.is_tree())
+                .map(|(_, id)| *id)
+                .collect();
+            prefix.push('/');
+            diff_tree(repo, oid, &sub, prefix, out)?;
+        } else if mode.is_blob() {
+            out.push((prefix.clone(), oid));
+        }
+        // Submodules (commits) and symlinks carry no file content of this repository.
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+fn push_name(prefix: &mut String, name: &BStr) {
+    prefix.push_str(&name.to_str_lossy());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse() {
+        let r = HistoryOptions::range("main..feature").unwrap();
+        assert_eq!(r.tips, Tips::Revisions(vec!["feature".into()]));
+        assert_eq!(r.exclude, vec!["main".to_string()]);
+        let r = HistoryOptions::range("abc..").unwrap();
+        assert_eq!(r.tips, Tips::Revisions(vec!["HEAD".into()]));
+        assert!(HistoryOptions::range("a...b").is_err());
+        assert!(HistoryOptions::range("main").is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! Git as a source of blobs to scan: the history of a repository ([`history`]) and the
+//! staged change a commit is about to record ([`staged`]), plus the pre-commit hook
+//! installer ([`hook`]).
+//!
+//! Both modes read the object database and the index in-process with `gix` rather than
+//! parsing `git log -p` output, and both feed blobs through the same [`Scanner`] as a
+//! directory scan, so rules, inline suppression, `.plainsightignore` and `--baseline`
+//! behave identically. Git trouble (not a repository, a bad revision, a missing or
+//! corrupt object) is a [`GitError`], never an empty report: a history scan that could
+//! not read history must not pass.
+//!
+//! Why `gix` and not the `git` CLI: FIGURES_TBD
+
+pub mod history;
+pub mod hook;
+pub mod staged;
+
+use std::path::{Path, PathBuf};
+
+use gix::bstr::ByteSlice;
+
+use crate::finding::VersionControl;
+use crate::scan::{ScanReport, Scanner};
+
+pub use history::{HistoryOptions, Tips};
+pub use hook::{install_hook, HookOutcome};
+
+/// Everything that can go wrong reading a repository. Each becomes exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The path is not inside a git repository.
+    #[error("not a git repository: {} ({message})", path.display())]
+    NotARepository {
+        /// The path given.
+        path: PathBuf,
+        /// What gix said.
+        message: String,
+    },
+    /// A revision (ref, sha, range side) did not resolve to a commit.
+    #[error("bad revision `{spec}`: {message}")]
+    BadRevision {
+        /// The revision as given.
+        spec: String,
+        /// Why it failed.
+        message: String,
+    },
+    /// Reading refs, commits, trees, blobs or the index failed.
+    #[error("git: {context}: {message}")]
+    Read {
+        /// What was being read.
+        context: String,
+        /// The underlying error.
+        message: String,
+    },
+    /// The scan itself could not run (thread pool).
+    #[error("{0}")]
+    Scan(String),
+    /// Writing the hook failed or was refused.
+    #[error("{0}")]
+    Hook(String),
+}
+
+impl GitError {
+    pub(crate) fn read(context: impl Into<String>, e: impl std::fmt::Display) -> Self {
+        GitError::Read {
+            context: context.into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Result of a git operation.
+pub type Result<T> = std::result::Result<T, GitError>;
+
+/// What a git scan produced: the report plus which repository state it covered.
+#[derive(Debug)]
+pub struct GitScan {
+    /// Findings, stats and skips, as for a directory scan.
+    pub report: ScanReport,
+    /// Repository, revision and branch, for SARIF `versionControlProvenance`.
+    pub vcs: VersionControl,
+}
+
+/// An opened repository.
+pub struct Repo {
+    repo: gix::Repository,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("git_dir", &self.repo.git_dir())
+            .finish()
+    }
+}
+
+impl Repo {
+    /// Open the repository containing `path` (a work tree, any folder in it, or a
+    /// bare repository).
+    pub fn discover(path: &Path) -> Result<Self> {
+        if std::fs::metadata(path).is_err() {
+            return Err(GitError::NotARepository {
+                path: path.to_path_buf(),
+                message: "no such file or directory".into(),
+            });
+        }
+        let mut repo = gix::discover(path).map_err(|e| GitError::NotARepository {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        // Trees are read again and again while diffing commits against their parents.
+        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        Ok(Repo { repo })
+    }
+
+    /// The directory report paths are relative to: the work tree, or the git
+    /// directory of a bare repository.
+    pub fn root(&self) -> &Path {
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.git_dir())
+    }
+
+    /// The git directory (`.git`).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
+    /// The directory hooks live in: `core.hooksPath` if set, else `.git/hooks`.
+    pub fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .repo
+            .config_snapshot()
+            .string("core.hooksPath")
+            .map(|s| PathBuf::from(s.to_str_lossy().into_owned()));
+        match configured {
+            Some(p) if p.is_absolute() => p,
+            Some(p) => self.root().join(p),
+            None => self.repo.git_dir().join("hooks"),
+        }
+    }
+
+    /// Scan history: every blob introduced by the selected commits, once.
+    pub fn scan_history(&self, scanner: &Scanner, options: &HistoryOptions) -> Result<GitScan> {
+        history::scan(self, scanner, options)
+    }
+
+    /// Scan the staged change: lines the index adds relative to `HEAD`.
+    pub fn scan_staged(&self, scanner: &Scanner) -> Result<GitScan> {
+        staged::scan(self, scanner)
+    }
+
+    /// Repository URI, `HEAD`'s commit and branch.
+    pub(crate) fn version_control(&self, revision: Option<String>, branch: Option<String>) -> VersionControl {
+        let head = self.repo.head().ok();
+        let revision = revision.or_else(|| {
+            head.as_ref()
+                .and_then(gix::Head::id)
+                .map(|id| id.detach().to_string())
+        });
+        let branch = branch.or_else(|| {
+            head.as_ref()
+                .and_then(gix::Head::referent_name)
+                .map(|n| n.shorten().to_str_lossy().into_owned())
+        });
+        let remote = self
+            .repo
+            .config_snapshot()
+            .string("remote.origin.url")
+            .and_then(|u| sanitize_remote(&u.to_str_lossy()));
+        let repository_uri = remote.unwrap_or_else(|| file_uri(self.root()));
+        VersionControl {
+            repository_uri,
+            revision,
+            branch,
+        }
+    }
+}
+
+/// Turn a remote URL into a URI fit for a report: credentials are dropped (a CI
+/// checkout's `https://x-access-token:…@host/…` must not leak through the report), and
+/// scp-like `user@host:path` becomes `ssh://user@host/path`.
+pub fn sanitize_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+            return None;
+        }
+        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+        // Drop any userinfo with a password; keep a bare user name (ssh://git@host).
+        let host = match authority.rsplit_once('@') {
+            Some((userinfo, host)) if userinfo.contains(':') || scheme.starts_with("http") => host,
+            _ => authority,
+        };
+        return Some(format!("{scheme}://{host}/{path}"));
+    }
+    if let Some((userhost, path)) = url.split_once(':') {
+        // `git@github.com:owner/repo.git`; a Windows drive letter is not a host.
+        if userhost.len() > 1 && !userhost.contains('/') {
+            return Some(format!("ssh://{userhost}/{}", path.trim_start_matches('/')));
+        }
+    }
+    // A local path remote.
+    let p = Path::new(url);
+    p.is_absolute().then(|| file_uri(p))
+}
+
+fn file_uri(dir: &Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut s = crate::report::sarif::percent_encode(&dir.to_string_lossy());
+    if !s.ends_with('/') {
+        s.push('/');
+    }
+    format!("file://{s}")
+}
+
+/// A rayon pool of `threads` workers (0: all cores).
+pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        threads
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("plainsight-git-{i}"))
+        .build()
+        .map_err(|e| GitError::Scan(e.to_string()))
+}
+
+/// Path globs from the config's `allow_paths`, compiled.
+pub(crate) fn exclude_set(scanner: &Scanner) -> Result<Option<globset::GlobSet>> {
+    let globs = &scanner.options().exclude;
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        b.add(globset::Glob::new(g).map_err(|e| GitError::Scan(format!("bad path glob `{g}`: {e}")))?);
+    }
+    b.build().map(Some).map_err(|e| GitError::Scan(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remotes_lose_credentials() {
+        let tok = format!("ghp_{}", "x".repeat(36));
+        assert_eq!(
+            sanitize_remote(&format!("https://x-access-token:{tok}@github.com/o/r.git")).as_deref(),
+            Some("https://github.com/o/r.git")
+        );
+        assert_eq!(
+            sanitize_remote(&format!("https://{tok}@github.com/o/r")).as_deref(),
+            Some("https://github.com/o/r")
+        );
+        assert_eq!(
+            sanitize_remote("git@github.com:o/r.git").as_deref(),
+            Some("ssh://git@github.com/o/r.git")
+        );
+        assert_eq!(
+            sanitize_remote("ssh://git@host:22/o/r").as_deref(),
+            Some("ssh://git@host:22/o/r")
+        );
+        assert_eq!(sanitize_remote(""), None);
+        assert_eq!(sanitize_remote("relative/path"), None);
+    }
+}

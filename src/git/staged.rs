@@ -1,0 +1,273 @@
+//! Staged mode (`plainsight git --staged`), for pre-commit hooks: scan what the next
+//! commit will record, and report only what it adds.
+//!
+//! The content scanned is the *index*: each stage-0 entry whose blob differs from `HEAD`
+//! at the same path (added, copied, renamed or modified), read from the object database
+//! where `git add` wrote it. The working tree is never read, so a key that was staged and
+//! then deleted from the file is still caught, and a key that was never staged is not
+//! reported. On the first commit there is no `HEAD` and the base is the empty tree.
+//! Deleted paths have nothing to scan.
+//!
+//! Findings are kept only when one of their lines is a line the staged change adds,
+//! computed with a histogram line diff against the base blob. The base of a modified
+//! path is its `HEAD` blob; an added path whose exact blob already exists in `HEAD` is
+//! an unchanged copy or rename and adds no line; otherwise an added path is paired with
+//! a path deleted in the same change that has the same file name (`git mv` plus an edit),
+//! so only the edit counts. Anything else is new in full.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::FindExt;
+use gix::ObjectId;
+use imara_diff::{Algorithm, Diff, InternedInput};
+use rayon::prelude::*;
+
+use super::{exclude_set, pool, GitError, GitScan, Repo, Result};
+use crate::finding::Finding;
+use crate::read::{Reader, Skip, SkipReason};
+use crate::scan::{ScanStats, Scanner, SkippedFile};
+
+/// One staged path to scan, with the blob its added lines are measured against.
+struct Change {
+    path: String,
+    blob: ObjectId,
+    base: Option<ObjectId>,
+}
+
+#[derive(Default)]
+struct Outcome {
+    findings: Vec<Finding>,
+    skip: Option<Skip>,
+    bytes: u64,
+    suppressed: usize,
+    capped: Vec<String>,
+}
+
+pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
+    let start = Instant::now();
+    let r = &repo.repo;
+    let head_tree = match r.head() {
+        Ok(head) if head.is_unborn() => None,
+        Ok(_) => Some(
+            r.head_tree_id()
+                .map_err(|e| GitError::read("reading HEAD's tree", e))?
+                .detach(),
+        ),
+        Err(e) => return Err(GitError::read("reading HEAD", e)),
+    };
+    let mut head_files: HashMap<Vec<u8>, ObjectId> = HashMap::new();
+    if let Some(tree) = head_tree {
+        flatten(r, tree, &mut Vec::new(), &mut head_files)?;
+    }
+    let index = r
+        .open_index()
+        .map_err(|e| GitError::read("reading the index", e))?;
+    let changes = changes(&index, &head_files);
+    let excluded_paths = exclude_set(scanner)?;
+    let max = scanner.options().max_file_size;
+    let pool = pool(scanner.options().threads)?;
+    let sync = r.clone().into_sync();
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        changes
+            .par_iter()
+            .map_init(
+                || (sync.to_thread_local(), Reader::default(), Reader::default(), scanner.matcher()),
+                |(repo, new_reader, old_reader, matcher), change| {
+                    let path = &change.path;
+                    if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
+                        return Ok(skipped(SkipReason::Excluded, "matches a path allowlist glob".into()));
+                    }
+                    let mut buf = Vec::new();
+                    let data = repo
+                        .objects
+                        .find_blob(&change.blob, &mut buf)
+                        .map_err(|e| GitError::read(format!("reading staged blob of {path}"), e))?
+                        .data;
+                    if data.len() as u64 > max {
+                        return Ok(skipped(
+                            SkipReason::TooLarge,
+                            format!("{} bytes, limit {max}", data.len()),
+                        ));
+                    }
+                    let text = match new_reader.decode(data) {
+                        Ok((text, _)) => text,
+                        Err(skip) => {
+                            return Ok(Outcome {
+                                skip: Some(skip),
+                                ..Outcome::default()
+                            })
+                        }
+                    };
+                    let m = matcher.scan(path, text);
+                    let findings = if m.findings.is_empty() {
+                        m.findings
+                    } else {
+                        let mut old_buf = Vec::new();
+                        let old: &[u8] = match change.base {
+                            Some(id) => {
+                                let data = repo
+                                    .objects
+                                    .find_blob(&id, &mut old_buf)
+                                    .map_err(|e| GitError::read(format!("reading HEAD's blob of {path}"), e))?
+                                    .data;
+                                // A base that was binary: every text line is new.
+                                old_reader.decode(data).map_or(&[][..], |(t, _)| t)
+                            }
+                            None => &[],
+                        };
+                        let added = added_lines(old, text);
+                        m.findings
+                            .into_iter()
+                            .filter(|f| (f.location.line..=f.location.end_line).any(|l| added.contains(&l)))
+                            .collect()
+                    };
+                    Ok(Outcome {
+                        findings,
+                        skip: None,
+                        bytes: text.len() as u64,
+                        suppressed: m.suppressed,
+                        capped: m.capped_rules.into_iter().map(|rule| format!("{path}: {rule}")).collect(),
+                    })
+                },
+            )
+            .collect::<Result<_>>()
+    })?;
+    let mut stats = ScanStats::default();
+    let mut skipped_files = Vec::new();
+    let mut findings = Vec::new();
+    for (change, o) in changes.iter().zip(outcomes) {
+        if let Some(skip) = o.skip {
+            *stats.skipped.entry(skip.reason).or_default() += 1;
+            skipped_files.push(SkippedFile {
+                path: change.path.clone(),
+                skip,
+            });
+            continue;
+        }
+        stats.files_scanned += 1;
+        stats.bytes_scanned += o.bytes;
+        if o.suppressed > 0 {
+            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
+        }
+        stats.capped.extend(o.capped);
+        findings.extend(o.findings);
+    }
+    let mut report = scanner.finish(findings, stats, skipped_files);
+    report.base = Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
+    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(GitScan {
+        report,
+        vcs: repo.version_control(None, None),
+    })
+}
+
+fn skipped(reason: SkipReason, detail: String) -> Outcome {
+    Outcome {
+        skip: Some(Skip { reason, detail }),
+        ..Outcome::default()
+    }
+}
+
+/// Staged paths whose content differs from `HEAD`, each with its diff base.
+fn changes(index: &gix::index::File, head: &HashMap<Vec<u8>, ObjectId>) -> Vec<Change> {
+    use gix::index::entry::{Flags, Mode, Stage};
+    let mut staged: BTreeMap<&BStr, ObjectId> = BTreeMap::new();
+    for e in index.entries() {
+        // Conflicted entries (stages 1-3) cannot be committed; intent-to-add entries
+        // (`git add -N`) have no content yet; submodules and symlinks hold no file text.
+        if e.stage() != Stage::Unconflicted
+            || e.flags.contains(Flags::INTENT_TO_ADD)
+            || !(e.mode == Mode::FILE || e.mode == Mode::FILE_EXECUTABLE)
+        {
+            continue;
+        }
+        staged.insert(e.path(index), e.id);
+    }
+    let in_head: HashSet<ObjectId> = head.values().copied().collect();
+    // Deleted in this change, by file name, for rename pairing.
+    let mut deleted: HashMap<&[u8], Vec<ObjectId>> = HashMap::new();
+    for (path, id) in head {
+        if !staged.contains_key(path.as_bstr()) {
+            deleted.entry(file_name(path)).or_default().push(*id);
+        }
+    }
+    let mut out = Vec::new();
+    for (path, id) in staged {
+        let base = match head.get(path.as_bytes()) {
+            Some(old) if *old == id => continue,
+            Some(old) => Some(*old),
+            None if in_head.contains(&id) => continue,
+            None => deleted
+                .get(file_name(path))
+                .and_then(|ids| (ids.len() == 1).then(|| ids[0])),
+        };
+        out.push(Change {
+            path: path.to_str_lossy().into_owned(),
+            blob: id,
+            base,
+        });
+    }
+    out
+}
+
+fn file_name(path: &[u8]) -> &[u8] {
+    path.rsplit(|&b| b == b'/').next().unwrap_or(path)
+}
+
+/// Every blob of a tree, by full path.
+fn flatten(
+    r: &gix::Repository,
+    tree: ObjectId,
+    prefix: &mut Vec<u8>,
+    out: &mut HashMap<Vec<u8>, ObjectId>,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    let entries: Vec<(Vec<u8>, bool, bool, ObjectId)> = r
+        .objects
+        .find_tree(&tree, &mut buf)
+        .map_err(|e| GitError::read(format!("reading tree {tree}"), e))?
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), e.mode.is_tree(), e.mode.is_blob(), e.oid.to_owned()))
+        .collect();
+    for (name, is_tree, is_blob, id) in entries {
+        let len = prefix.len();
+        prefix.extend_from_slice(&name);
+        if is_tree {
+            prefix.push(b'/');
+            flatten(r, id, prefix, out)?;
+        } else if is_blob {
+            out.insert(prefix.clone(), id);
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+/// 1-based numbers of the lines of `new` that a line diff from `old` marks as added.
+pub fn added_lines(old: &[u8], new: &[u8]) -> HashSet<usize> {
+    let input = InternedInput::new(old, new);
+    let diff = Diff::compute(Algorithm::Histogram, &input);
+    (0..input.after.len())
+        .filter(|&i| u32::try_from(i).is_ok_and(|t| diff.is_added(t)))
+        .map(|i| i + 1)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_lines_follow_the_diff() {
+        let old = b"a\nb\nc\n";
+        let new = b"a\nx\nb\nc\ny\n";
+        let mut got: Vec<_> = added_lines(old, new).into_iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![2, 5]);
+        assert_eq!(added_lines(b"", b"one\ntwo").len(), 2);
+        assert!(added_lines(b"same\n", b"same\n").is_empty());
+    }
+}
