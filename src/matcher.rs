@@ -172,16 +172,34 @@ fn accept(rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
     match rule.checksum {
         None => true,
         Some(Checksum::GithubCrc32) => github_checksum_ok(secret),
+        Some(Checksum::PypiMacaroon) => pypi_macaroon_ok(secret),
     }
 }
 
-/// The `near` rule: the companion pattern must occur within N lines of the secret.
+/// The `near` rule: the companion pattern must occur within N lines of the secret; the
+/// `not_near` rule: its pattern must not.
 fn near_ok(rule: &Rule, text: &[u8], span: &Range<usize>, lines: &mut Option<LineIndex>) -> bool {
-    let Some((re, n)) = &rule.near else {
-        return true;
-    };
+    if let Some((re, n)) = &rule.not_near {
+        if window_has(re, *n, text, span, lines) {
+            return false;
+        }
+    }
+    match &rule.near {
+        None => true,
+        Some((re, n)) => window_has(re, *n, text, span, lines),
+    }
+}
+
+/// Whether `re` matches within `n` lines of `span`.
+fn window_has(
+    re: &regex::bytes::Regex,
+    n: usize,
+    text: &[u8],
+    span: &Range<usize>,
+    lines: &mut Option<LineIndex>,
+) -> bool {
     let lines = lines.get_or_insert_with(|| LineIndex::new(text));
-    let first = lines.line_of(span.start).saturating_sub(*n).max(1);
+    let first = lines.line_of(span.start).saturating_sub(n).max(1);
     let last = lines.line_of(span.end.saturating_sub(1)) + n;
     let window = lines.line_start(first)..lines.line_end(text, last);
     re.is_match(&text[window])
@@ -446,6 +464,53 @@ fn base62_6(mut n: u32) -> String {
     out.iter().map(|&b| char::from(b)).collect()
 }
 
+/// PyPI API tokens are `pypi-` + a base64url-encoded v2 macaroon. Its binary form opens
+/// with the version byte 2, then field type 1 (location) with a one-byte length and the
+/// index's host name (`pypi.org`, `test.pypi.org`), then field type 2 (identifier). Only
+/// the first 60 characters are decoded: enough for the header, whatever the token's size.
+pub fn pypi_macaroon_ok(token: &[u8]) -> bool {
+    let Some(body) = token.strip_prefix(b"pypi-") else {
+        return false;
+    };
+    let head = base64url_decode(&body[..body.len().min(60) / 4 * 4]);
+    let [2, 1, len, rest @ ..] = head.as_slice() else {
+        return false;
+    };
+    let len = usize::from(*len);
+    let Some(host) = rest.get(..len) else {
+        return false;
+    };
+    len >= 4
+        && host.contains(&b'.')
+        && host
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+        && rest.get(len) == Some(&2)
+}
+
+/// Decode unpadded base64url (or standard base64); stops at the first other byte.
+fn base64url_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => break,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xFF) as u8);
+        }
+    }
+    out
+}
+
 /// CRC-32 (IEEE 802.3), bitwise: tokens are short.
 pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = !0u32;
@@ -470,6 +535,39 @@ pub fn github_token_with_checksum(prefix: &str, random30: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pypi_macaroon_header_decodes() {
+        // "\x02\x01\x08pypi.org\x02..." and "\x02\x01\x0dtest.pypi.org\x02...", base64url.
+        let real = format!(
+            "pypi-{}{}",
+            "AgEIcHlwaS5vcmcCJDkwNzYwNzU1", "LWMwOTUtNGNkOC1iYjQzLTU3OWNhZjI1NDQ1MwACJXsi"
+        );
+        assert!(pypi_macaroon_ok(real.as_bytes()));
+        let test = format!(
+            "pypi-{}{}",
+            "AgENdGVzdC5weXBpLm9yZwIlZDFh", "ZjgyMTItMDBhNC00YjJjLWE3NDEtOGYxZjM5ZDNkMjE0AA"
+        );
+        assert!(pypi_macaroon_ok(test.as_bytes()));
+        let wrong_version = format!(
+            "pypi-{}{}",
+            "AwEIcHlwaS5vcmcCJDkwNzYwNzU1", "LWMwOTUtNGNkOC1iYjQz"
+        );
+        assert!(!pypi_macaroon_ok(wrong_version.as_bytes()));
+        assert!(!pypi_macaroon_ok(b"pypi-Zm9vYmFyYmF6cXV4cXV1eGZvb2Jhcg"));
+        assert!(!pypi_macaroon_ok(b"pypi-"));
+        assert!(!pypi_macaroon_ok(b"npm_AgEIcHlwaS5vcmcCJDkwNzYwNzU1"));
+    }
+
+    #[test]
+    fn npm_tokens_share_the_github_checksum() {
+        let good = github_token_with_checksum("npm_", "Tq8Lw2Rv7Tb5Kc9Mz4Hp1Jd6Gs0Ya3");
+        assert!(github_checksum_ok(good.as_bytes()));
+        let mut bad = good.into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert!(!github_checksum_ok(&bad));
+    }
 
     #[test]
     fn line_index_handles_lf_crlf_and_cr() {

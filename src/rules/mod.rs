@@ -82,13 +82,18 @@ impl Precision {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checksum {
     /// GitHub tokens: the last 6 base62 characters encode the CRC32 of the 30 before.
+    /// npm's `npm_` tokens use the same scheme (`npm-crc32` names it too).
     GithubCrc32,
+    /// PyPI API tokens: `pypi-` + a base64url macaroon whose header must decode to
+    /// version 2 and a location field naming the index (`pypi.org`).
+    PypiMacaroon,
 }
 
 impl Checksum {
     fn parse(name: &str) -> Option<Self> {
         match name {
-            "github-crc32" => Some(Checksum::GithubCrc32),
+            "github-crc32" | "npm-crc32" => Some(Checksum::GithubCrc32),
+            "pypi-macaroon" => Some(Checksum::PypiMacaroon),
             _ => None,
         }
     }
@@ -136,6 +141,7 @@ pub struct Rule {
     pub(crate) stopwords: Vec<String>,
     pub(crate) allow_paths: Option<GlobSet>,
     pub(crate) near: Option<(Regex, usize)>,
+    pub(crate) not_near: Option<(Regex, usize)>,
     pub(crate) placeholder_check: bool,
     pub(crate) checksum: Option<Checksum>,
     /// Texts that must produce a finding of this rule.
@@ -372,6 +378,10 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
         None => None,
         Some(n) => Some((cx.regex(&n.regex, "near.regex")?, n.lines)),
     };
+    let not_near = match &spec.not_near {
+        None => None,
+        Some(n) => Some((cx.regex(&n.regex, "not_near.regex")?, n.lines)),
+    };
     let info = RuleInfo {
         id,
         name: spec.name,
@@ -401,6 +411,7 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
             .collect(),
         allow_paths,
         near,
+        not_near,
         placeholder_check: spec.placeholder_check,
         checksum,
         examples: spec.examples.into_inner(),

@@ -52,6 +52,10 @@ pub struct RuleSpec {
     /// 40-character AWS secret means nothing without an access key id near it).
     #[serde(default)]
     pub near: Option<NearSpec>,
+    /// A pattern whose presence within a few lines means the match is something else (a
+    /// Google API key inside a Firebase web config is a public identifier).
+    #[serde(default)]
+    pub not_near: Option<NearSpec>,
     /// Set to false for formats whose real values can look like placeholders.
     #[serde(default = "yes")]
     pub placeholder_check: bool,
@@ -93,7 +97,8 @@ pub struct AllowlistSpec {
     pub paths: Vec<Spanned<String>>,
 }
 
-/// `[rules.near]`: a pattern required within `lines` lines of the match.
+/// `[rules.near]` / `[rules.not_near]`: a pattern required (or forbidden) within `lines`
+/// lines of the match.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NearSpec {
