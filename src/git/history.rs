@@ -63,7 +63,13 @@ impl HistoryOptions {
         let (a, b) = spec
             .split_once("..")
             .ok_or_else(|| bad("expected a range of the form A..B"))?;
-        let side = |s: &str| if s.is_empty() { "HEAD".to_string() } else { s.to_string() };
+        let side = |s: &str| {
+            if s.is_empty() {
+                "HEAD".to_string()
+            } else {
+                s.to_string()
+            }
+        };
         Ok(HistoryOptions {
             tips: Tips::Revisions(vec![side(b)]),
             exclude: vec![side(a)],
@@ -142,17 +148,21 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
             .map_init(
                 || sync.to_thread_local(),
                 |repo, c| {
-                    let parents: Vec<ObjectId> =
-                        c.parents.iter().filter_map(|p| trees.get(p).copied()).collect();
+                    let parents: Vec<ObjectId> = c
+                        .parents
+                        .iter()
+                        .filter_map(|p| trees.get(p).copied())
+                        .collect();
                     let mut out = Vec::new();
-                    diff_tree(repo, c.tree, &parents, &mut String::new(), &mut out)
-                        .map_err(|e| match e {
+                    diff_tree(repo, c.tree, &parents, &mut String::new(), &mut out).map_err(
+                        |e| match e {
                             GitError::Read { context, message } => GitError::Read {
                                 context: format!("commit {}: {context}", c.id),
                                 message,
                             },
                             other => other,
-                        })?;
+                        },
+                    )?;
                     Ok(out)
                 },
             )
@@ -180,7 +190,14 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
         blobs
             .par_iter()
             .map_init(
-                || (sync.to_thread_local(), Reader::default(), scanner.matcher(), Vec::new()),
+                || {
+                    (
+                        sync.to_thread_local(),
+                        Reader::default(),
+                        scanner.matcher(),
+                        Vec::new(),
+                    )
+                },
                 |(repo, reader, matcher, buf), blob| {
                     let (first_commit, path) = &blob.places[0];
                     if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
@@ -245,7 +262,11 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                         skip: None,
                         bytes: text.len() as u64,
                         suppressed: m.suppressed,
-                        capped: m.capped_rules.into_iter().map(|rule| format!("{path}: {rule}")).collect(),
+                        capped: m
+                            .capped_rules
+                            .into_iter()
+                            .map(|rule| format!("{path}: {rule}"))
+                            .collect(),
                     })
                 },
             )
@@ -274,7 +295,8 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
     }
     let findings = fold_versions(findings);
     let mut report = scanner.finish(findings, stats, skipped);
-    report.base = Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
+    report.base =
+        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
     report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (revision, branch) = match &options.tips {
         Tips::Revisions(revs) if revs.len() == 1 => (
@@ -298,7 +320,10 @@ fn fold_versions(findings: Vec<Finding>) -> Vec<Finding> {
         let key = (f.fingerprint.as_str().to_string(), f.path.clone());
         match seen.get(&key) {
             Some(&i) => {
-                let later = f.provenance.as_ref().map(|p| (p.commit.clone(), p.other_locations.clone()));
+                let later = f
+                    .provenance
+                    .as_ref()
+                    .map(|p| (p.commit.clone(), p.other_locations.clone()));
                 if let (Some(p), Some((commit, others))) = (kept[i].provenance.as_mut(), later) {
                     for loc in std::iter::once(format!("{commit}:{}", f.path)).chain(others) {
                         if !p.other_locations.contains(&loc) {
@@ -346,8 +371,12 @@ fn resolve_tips(r: &gix::Repository, tips: &Tips) -> Result<Vec<ObjectId>> {
             if let Ok(head) = r.head_id() {
                 out.push(head.detach());
             }
-            let platform = r.references().map_err(|e| GitError::read("listing refs", e))?;
-            let refs = platform.all().map_err(|e| GitError::read("listing refs", e))?;
+            let platform = r
+                .references()
+                .map_err(|e| GitError::read("listing refs", e))?;
+            let refs = platform
+                .all()
+                .map_err(|e| GitError::read("listing refs", e))?;
             for reference in refs {
                 let mut reference = reference.map_err(|e| GitError::read("reading a ref", e))?;
                 let name = reference.name().as_bstr().to_string();
@@ -417,7 +446,10 @@ fn ancestors(
     stop: &HashSet<ObjectId>,
     shallow: &HashSet<ObjectId>,
 ) -> Result<HashSet<ObjectId>> {
-    Ok(walk(r, tips, stop, shallow)?.into_iter().map(|c| c.id).collect())
+    Ok(walk(r, tips, stop, shallow)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
 }
 
 fn select(
@@ -436,7 +468,11 @@ fn walk(
     shallow: &HashSet<ObjectId>,
 ) -> Result<Vec<CommitInfo>> {
     let mut seen: HashSet<ObjectId> = HashSet::new();
-    let mut stack: Vec<ObjectId> = tips.iter().filter(|t| !stop.contains(*t)).copied().collect();
+    let mut stack: Vec<ObjectId> = tips
+        .iter()
+        .filter(|t| !stop.contains(*t))
+        .copied()
+        .collect();
     let mut out = Vec::new();
     let mut buf = Vec::new();
     while let Some(id) = stack.pop() {
@@ -468,7 +504,8 @@ fn walk(
 /// Indices of `commits` with every parent before its children; among commits whose
 /// parents are done, the oldest (committer time, then id) goes first.
 fn topo_order(commits: &[CommitInfo]) -> Vec<usize> {
-    let pos: HashMap<ObjectId, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let pos: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut pending = vec![0usize; commits.len()];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
     for (i, c) in commits.iter().enumerate() {
@@ -502,7 +539,11 @@ fn topo_order(commits: &[CommitInfo]) -> Vec<usize> {
 /// An entry of a parent tree: its mode and id.
 type Entry = (gix::objs::tree::EntryMode, ObjectId);
 
-fn read_tree(repo: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> Result<HashMap<Vec<u8>, Entry>> {
+fn read_tree(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<HashMap<Vec<u8>, Entry>> {
     let tree = repo
         .objects
         .find_tree(id, buf)
@@ -574,10 +615,10 @@ mod tests {
 
     #[test]
     fn ranges_parse() {
-        let r = HistoryOptions::range("main..feature").unwrap();
+        let r = HistoryOptions::range("main..feature").expect("valid range");
         assert_eq!(r.tips, Tips::Revisions(vec!["feature".into()]));
         assert_eq!(r.exclude, vec!["main".to_string()]);
-        let r = HistoryOptions::range("abc..").unwrap();
+        let r = HistoryOptions::range("abc..").expect("valid range");
         assert_eq!(r.tips, Tips::Revisions(vec!["HEAD".into()]));
         assert!(HistoryOptions::range("a...b").is_err());
         assert!(HistoryOptions::range("main").is_err());

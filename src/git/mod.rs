@@ -116,9 +116,7 @@ impl Repo {
     /// The directory report paths are relative to: the work tree, or the git
     /// directory of a bare repository.
     pub fn root(&self) -> &Path {
-        self.repo
-            .workdir()
-            .unwrap_or_else(|| self.repo.git_dir())
+        self.repo.workdir().unwrap_or_else(|| self.repo.git_dir())
     }
 
     /// The git directory (`.git`).
@@ -151,7 +149,11 @@ impl Repo {
     }
 
     /// Repository URI, `HEAD`'s commit and branch.
-    pub(crate) fn version_control(&self, revision: Option<String>, branch: Option<String>) -> VersionControl {
+    pub(crate) fn version_control(
+        &self,
+        revision: Option<String>,
+        branch: Option<String>,
+    ) -> VersionControl {
         let head = self.repo.head().ok();
         let revision = revision.or_else(|| {
             head.as_ref()
@@ -186,7 +188,11 @@ pub fn sanitize_remote(url: &str) -> Option<String> {
         return None;
     }
     if let Some((scheme, rest)) = url.split_once("://") {
-        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
             return None;
         }
         let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
@@ -239,9 +245,14 @@ pub(crate) fn exclude_set(scanner: &Scanner) -> Result<Option<globset::GlobSet>>
     }
     let mut b = globset::GlobSetBuilder::new();
     for g in globs {
-        b.add(globset::Glob::new(g).map_err(|e| GitError::Scan(format!("bad path glob `{g}`: {e}")))?);
+        b.add(
+            globset::Glob::new(g)
+                .map_err(|e| GitError::Scan(format!("bad path glob `{g}`: {e}")))?,
+        );
     }
-    b.build().map(Some).map_err(|e| GitError::Scan(e.to_string()))
+    b.build()
+        .map(Some)
+        .map_err(|e| GitError::Scan(e.to_string()))
 }
 
 #[cfg(test)]

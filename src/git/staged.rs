@@ -8,12 +8,17 @@
 //! reported. On the first commit there is no `HEAD` and the base is the empty tree.
 //! Deleted paths have nothing to scan.
 //!
+//! Inside a hook the index is the one git names in `GIT_INDEX_FILE`, so `git commit -a`
+//! and `git commit PATH` are scanned as they will be recorded.
+//!
 //! Findings are kept only when one of their lines is a line the staged change adds,
 //! computed with a histogram line diff against the base blob. The base of a modified
 //! path is its `HEAD` blob; an added path whose exact blob already exists in `HEAD` is
-//! an unchanged copy or rename and adds no line; otherwise an added path is paired with
-//! a path deleted in the same change that has the same file name (`git mv` plus an edit),
-//! so only the edit counts. Anything else is new in full.
+//! an unchanged copy or rename and adds no line; otherwise, like git's rename detection,
+//! an added path is paired with the path deleted in the same change whose content is
+//! most similar (at least half of the lines shared), so a `git mv` plus an edit counts
+//! only the edit. Anything else is new in full. Bases are only read for files that have
+//! findings, so a clean change costs one blob read per path.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -33,8 +38,22 @@ use crate::scan::{ScanStats, Scanner, SkippedFile};
 struct Change {
     path: String,
     blob: ObjectId,
-    base: Option<ObjectId>,
+    base: Base,
 }
+
+/// What a staged path's added lines are measured against.
+enum Base {
+    /// New in full.
+    Empty,
+    /// The same path in `HEAD`.
+    Blob(ObjectId),
+    /// Blobs of paths deleted in this change: a rename source, if one is similar enough.
+    RenameCandidates(Vec<ObjectId>),
+}
+
+/// At most this many deleted paths are compared with an added one; beyond it only
+/// deleted paths with the same file name are.
+const MAX_RENAME_CANDIDATES: usize = 64;
 
 #[derive(Default)]
 struct Outcome {
@@ -61,9 +80,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
     if let Some(tree) = head_tree {
         flatten(r, tree, &mut Vec::new(), &mut head_files)?;
     }
-    let index = r
-        .open_index()
-        .map_err(|e| GitError::read("reading the index", e))?;
+    let index = open_index(r)?;
     let changes = changes(&index, &head_files);
     let excluded_paths = exclude_set(scanner)?;
     let max = scanner.options().max_file_size;
@@ -73,11 +90,21 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
         changes
             .par_iter()
             .map_init(
-                || (sync.to_thread_local(), Reader::default(), Reader::default(), scanner.matcher()),
+                || {
+                    (
+                        sync.to_thread_local(),
+                        Reader::default(),
+                        Reader::default(),
+                        scanner.matcher(),
+                    )
+                },
                 |(repo, new_reader, old_reader, matcher), change| {
                     let path = &change.path;
                     if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
-                        return Ok(skipped(SkipReason::Excluded, "matches a path allowlist glob".into()));
+                        return Ok(skipped(
+                            SkipReason::Excluded,
+                            "matches a path allowlist glob".into(),
+                        ));
                     }
                     let mut buf = Vec::new();
                     let data = repo
@@ -105,22 +132,43 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                         m.findings
                     } else {
                         let mut old_buf = Vec::new();
-                        let old: &[u8] = match change.base {
-                            Some(id) => {
-                                let data = repo
-                                    .objects
-                                    .find_blob(&id, &mut old_buf)
-                                    .map_err(|e| GitError::read(format!("reading HEAD's blob of {path}"), e))?
-                                    .data;
-                                // A base that was binary: every text line is new.
-                                old_reader.decode(data).map_or(&[][..], |(t, _)| t)
-                            }
-                            None => &[],
+                        let mut read_base = |id: &ObjectId, buf: &mut Vec<u8>| -> Result<Vec<u8>> {
+                            let data = repo
+                                .objects
+                                .find_blob(id, buf)
+                                .map_err(|e| {
+                                    GitError::read(
+                                        format!("reading HEAD's blob {id} for {path}"),
+                                        e,
+                                    )
+                                })?
+                                .data;
+                            // A base that was binary: every text line is new.
+                            Ok(old_reader
+                                .decode(data)
+                                .map_or_else(|_| Vec::new(), |(t, _)| t.to_vec()))
                         };
-                        let added = added_lines(old, text);
+                        let old: Vec<u8> = match &change.base {
+                            Base::Blob(id) => read_base(id, &mut old_buf)?,
+                            Base::Empty => Vec::new(),
+                            Base::RenameCandidates(ids) => {
+                                let mut best = (0.5, Vec::new());
+                                for id in ids {
+                                    let candidate = read_base(id, &mut old_buf)?;
+                                    let score = similarity(&candidate, text);
+                                    if score >= best.0 {
+                                        best = (score, candidate);
+                                    }
+                                }
+                                best.1
+                            }
+                        };
+                        let added = added_lines(&old, text);
                         m.findings
                             .into_iter()
-                            .filter(|f| (f.location.line..=f.location.end_line).any(|l| added.contains(&l)))
+                            .filter(|f| {
+                                (f.location.line..=f.location.end_line).any(|l| added.contains(&l))
+                            })
                             .collect()
                     };
                     Ok(Outcome {
@@ -128,7 +176,11 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                         skip: None,
                         bytes: text.len() as u64,
                         suppressed: m.suppressed,
-                        capped: m.capped_rules.into_iter().map(|rule| format!("{path}: {rule}")).collect(),
+                        capped: m
+                            .capped_rules
+                            .into_iter()
+                            .map(|rule| format!("{path}: {rule}"))
+                            .collect(),
                     })
                 },
             )
@@ -155,12 +207,29 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
         findings.extend(o.findings);
     }
     let mut report = scanner.finish(findings, stats, skipped_files);
-    report.base = Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
+    report.base =
+        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
     report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(GitScan {
         report,
         vcs: repo.version_control(None, None),
     })
+}
+
+/// The index a commit is about to record. Inside a hook, git names it in
+/// `GIT_INDEX_FILE` (for `git commit -a` or `git commit PATH` it is a temporary index, not
+/// `.git/index`); elsewhere it is the repository's index, or empty if there is none yet.
+fn open_index(r: &gix::Repository) -> Result<gix::index::File> {
+    let path = std::env::var_os("GIT_INDEX_FILE")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| r.index_path(), std::path::PathBuf::from);
+    gix::index::File::at_or_default(
+        &path,
+        r.object_hash(),
+        false,
+        gix::index::decode::Options::default(),
+    )
+    .map_err(|e| GitError::read(format!("reading the index {}", path.display()), e))
 }
 
 fn skipped(reason: SkipReason, detail: String) -> Outcome {
@@ -193,15 +262,20 @@ fn changes(index: &gix::index::File, head: &HashMap<Vec<u8>, ObjectId>) -> Vec<C
             deleted.entry(file_name(path)).or_default().push(*id);
         }
     }
+    let deleted_total: usize = deleted.values().map(Vec::len).sum();
     let mut out = Vec::new();
     for (path, id) in staged {
         let base = match head.get(path.as_bytes()) {
             Some(old) if *old == id => continue,
-            Some(old) => Some(*old),
+            Some(old) => Base::Blob(*old),
             None if in_head.contains(&id) => continue,
+            None if deleted_total == 0 => Base::Empty,
+            None if deleted_total <= MAX_RENAME_CANDIDATES => {
+                Base::RenameCandidates(deleted.values().flatten().copied().collect())
+            }
             None => deleted
                 .get(file_name(path))
-                .and_then(|ids| (ids.len() == 1).then(|| ids[0])),
+                .map_or(Base::Empty, |ids| Base::RenameCandidates(ids.clone())),
         };
         out.push(Change {
             path: path.to_str_lossy().into_owned(),
@@ -230,7 +304,14 @@ fn flatten(
         .map_err(|e| GitError::read(format!("reading tree {tree}"), e))?
         .entries
         .iter()
-        .map(|e| (e.filename.to_vec(), e.mode.is_tree(), e.mode.is_blob(), e.oid.to_owned()))
+        .map(|e| {
+            (
+                e.filename.to_vec(),
+                e.mode.is_tree(),
+                e.mode.is_blob(),
+                e.oid.to_owned(),
+            )
+        })
         .collect();
     for (name, is_tree, is_blob, id) in entries {
         let len = prefix.len();
@@ -244,6 +325,38 @@ fn flatten(
         prefix.truncate(len);
     }
     Ok(())
+}
+
+/// Share of lines two texts have in common (as multisets), relative to the longer one.
+fn similarity(old: &[u8], new: &[u8]) -> f64 {
+    let mut counts: HashMap<&[u8], i64> = HashMap::new();
+    let old_lines: Vec<&[u8]> = old
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let new_lines: Vec<&[u8]> = new
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    for l in &old_lines {
+        *counts.entry(l).or_default() += 1;
+    }
+    let mut common = 0usize;
+    for l in &new_lines {
+        if let Some(c) = counts.get_mut(l) {
+            if *c > 0 {
+                *c -= 1;
+                common += 1;
+            }
+        }
+    }
+    let longest = old_lines.len().max(new_lines.len());
+    if longest == 0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = common as f64 / longest as f64;
+    ratio
 }
 
 /// 1-based numbers of the lines of `new` that a line diff from `old` marks as added.
@@ -269,5 +382,7 @@ mod tests {
         assert_eq!(got, vec![2, 5]);
         assert_eq!(added_lines(b"", b"one\ntwo").len(), 2);
         assert!(added_lines(b"same\n", b"same\n").is_empty());
+        assert!((similarity(b"a\nb\nc\nd\n", b"a\nb\nc\nx\n") - 0.75).abs() < 1e-9);
+        assert!(similarity(b"", b"a\n") < 0.5);
     }
 }
