@@ -21,16 +21,16 @@ fail() {
   exit 1
 }
 
+# The newer of the release and debug builds (a stale one may predate `git --staged`).
 BIN=${PLAINSIGHT_BIN:-}
 if [ -z "$BIN" ]; then
   for candidate in "$ROOT/target/release/plainsight" "$ROOT/target/debug/plainsight"; do
-    if [ -x "$candidate" ]; then
+    if [ -x "$candidate" ] && { [ -z "$BIN" ] || [ "$candidate" -nt "$BIN" ]; }; then
       BIN=$candidate
-      break
     fi
   done
 fi
-if [ -z "$BIN" ]; then
+if [ -z "$BIN" ] || ! "$BIN" git --help >/dev/null 2>&1; then
   (cd "$ROOT" && cargo build --locked --quiet)
   BIN="$ROOT/target/debug/plainsight"
 fi

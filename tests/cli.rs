@@ -1,0 +1,682 @@
+//! End-to-end tests of the `plainsight` binary: exit codes, every output format (as insta
+//! snapshots), SARIF schema validity, suppression, baselines, config and determinism.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn json_scan(dir: &std::path::Path, extra: &[&str]) -> (i32, Value) {
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn rule_ids(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn insta_settings(dir: &std::path::Path) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    let canon = std::fs::canonicalize(dir).unwrap();
+    s.add_filter(&regex_escape(&canon.display().to_string()), "[ROOT]");
+    s.add_filter(&regex_escape(&dir.display().to_string()), "[ROOT]");
+    s.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[ms]""#);
+    s.add_filter(r"in \d+\.\d\ds", "in [time]");
+    s.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    s
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$#&-~".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn clean_tree_exits_zero_and_findings_exit_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("a.txt", "hello world\n".into())]);
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 findings"));
+    write_tree(dir.path(), &[("b.txt", format!("key {}\n", aws_key_id()))]);
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("aws-access-key-id"));
+}
+
+#[test]
+fn errors_exit_two() {
+    plainsight()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+    plainsight()
+        .args(["scan", "--format", "xml"])
+        .assert()
+        .code(2);
+    let dir = tempfile::tempdir().unwrap();
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--output", "/definitely/not/here/out.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"));
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--config", "/nope.toml"])
+        .assert()
+        .code(2);
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--baseline", "/nope.json"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn text_report_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--threads", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta_settings(dir.path()).bind(|| insta::assert_snapshot!("text_report", text));
+}
+
+#[test]
+fn json_report_snapshot_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    for key in ["version", "findings", "stats", "skipped"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let f = &v["findings"][0];
+    for key in [
+        "rule_id",
+        "provider",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "fingerprint",
+        "preview",
+    ] {
+        assert!(f.get(key).is_some(), "finding lacks {key}");
+    }
+    assert!(
+        f.get("secret").is_none(),
+        "secret must not appear without --show-secrets"
+    );
+    for key in [
+        "files_scanned",
+        "bytes_scanned",
+        "skipped",
+        "findings",
+        "elapsed_ms",
+    ] {
+        assert!(v["stats"].get(key).is_some(), "stats lacks {key}");
+    }
+    for reason in ["binary", "too_large", "unreadable"] {
+        assert!(
+            v["stats"]["skipped"].get(reason).is_some(),
+            "skipped lacks {reason}"
+        );
+    }
+    assert_eq!(v["stats"]["skipped"]["binary"], 1);
+    let pretty = serde_json::to_string_pretty(&v).unwrap();
+    insta_settings(dir.path()).bind(|| insta::assert_snapshot!("json_report", pretty));
+}
+
+fn sarif_schema() -> jsonschema::Validator {
+    let schema_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/schemas/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(&schema_path).expect("shared SARIF schema present"),
+    )
+    .unwrap();
+    jsonschema::options()
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+fn assert_valid_sarif(v: &Value) {
+    let validator = sarif_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
+}
+
+#[test]
+fn sarif_report_snapshot_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let out_file = dir.path().join("../plainsight-test-out.sarif");
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "sarif", "--output"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    std::fs::remove_file(&out_file).ok();
+    assert_valid_sarif(&v);
+    let run = &v["runs"][0];
+    assert_eq!(v["version"], "2.1.0");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in rules {
+        for key in [
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "helpUri",
+            "defaultConfiguration",
+            "properties",
+        ] {
+            assert!(r.get(key).is_some(), "rule lacks {key}: {r}");
+        }
+        assert!(r["help"].get("markdown").is_some());
+        let tags = r["properties"]["tags"].as_array().unwrap();
+        assert!(tags.iter().any(|t| t == "security"));
+        assert!(r["properties"].get("security-severity").is_some());
+        assert!(r["properties"].get("precision").is_some());
+    }
+    for res in run["results"].as_array().unwrap() {
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(!loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with('/'));
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(loc["region"].get(k).is_some());
+        }
+        assert!(res["partialFingerprints"]["primaryLocationLineHash"].is_string());
+    }
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n["message"]["text"].as_str().unwrap().contains("binary")));
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    for secret in [aws_key_id(), aws_secret(), github_token(), stripe_key()] {
+        assert!(!text.contains(&secret), "SARIF leaks a secret");
+    }
+    insta_settings(dir.path()).bind(|| insta::assert_snapshot!("sarif_report", text));
+}
+
+#[test]
+fn empty_sarif_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_valid_sarif(&serde_json::from_slice(&out.stdout).unwrap());
+}
+
+#[test]
+fn secrets_appear_only_with_show_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let secrets = [aws_key_id(), aws_secret(), github_token(), stripe_key()];
+    for format in ["text", "json", "sarif"] {
+        let out = plainsight()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{format} leaks {s}");
+        }
+        let out = plainsight()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", format, "--show-secrets"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for s in &secrets {
+            assert!(
+                text.contains(s.as_str()),
+                "{format} --show-secrets misses {s}"
+            );
+        }
+    }
+}
+
+#[test]
+fn multi_line_private_key_is_one_finding_with_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[("deploy/key.pem", format!("# deploy key\n{}", rsa_key()))],
+    );
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(f[0]["rule_id"], "private-key");
+    assert_eq!(f[0]["path"], "deploy/key.pem");
+    assert_eq!(f[0]["line"], 3);
+    assert_eq!(f[0]["end_line"], 7);
+}
+
+#[test]
+fn dotfiles_are_scanned_but_not_dot_git_and_gitignore_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (".env", format!("K={}\n", aws_key_id())),
+            (".git/config", format!("K={}\n", aws_key_id())),
+            (".gitignore", "ignored/\n".into()),
+            ("ignored/x.txt", format!("K={}\n", aws_key_id())),
+        ],
+    );
+    let (_, v) = json_scan(dir.path(), &[]);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec![".env"]);
+    let (_, v) = json_scan(dir.path(), &["--no-ignore"]);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec![".env", "ignored/x.txt"]);
+}
+
+#[test]
+fn explicit_files_scan_exactly_those() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let out = plainsight()
+        .current_dir(dir.path())
+        .args(["scan", "src/app.py", "billing.js", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["billing.js", "src/app.py"]);
+    assert_eq!(v["stats"]["files_scanned"], 2);
+}
+
+#[test]
+fn too_large_files_are_skipped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[("big.txt", format!("{}\n{}", "a".repeat(2000), aws_key_id()))],
+    );
+    let (code, v) = json_scan(dir.path(), &["--max-file-size", "1000"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["stats"]["skipped"]["too_large"], 1);
+    assert_eq!(v["skipped"][0]["path"], "big.txt");
+    assert_eq!(v["skipped"][0]["reason"], "too_large");
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--max-file-size", "1000"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("too_large 1"));
+}
+
+#[test]
+fn inline_markers_suppress() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = aws_key_id();
+    write_tree(
+        dir.path(),
+        &[
+            ("a.py", format!("x = '{k}'  # plainsight:allow\n")),
+            ("b.py", format!("# gitleaks:allow\nx = '{k}'\n")),
+            ("c.py", format!("x = '{k}'  # pragma: allowlist secret\n")),
+            ("d.py", format!("# plainsight:allow\n\nx = '{k}'\n")),
+        ],
+    );
+    let (_, v) = json_scan(dir.path(), &[]);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["d.py"],
+        "a marker two lines up must not suppress"
+    );
+    assert_eq!(v["stats"]["suppressed"]["inline"], 3);
+}
+
+#[test]
+fn ignore_file_and_baseline_suppress_by_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let (_, first) = json_scan(dir.path(), &[]);
+    let all = first["findings"].as_array().unwrap().clone();
+    assert!(all.len() >= 4);
+    // Ignore the first finding by fingerprint.
+    let fp = all[0]["fingerprint"].as_str().unwrap();
+    std::fs::write(
+        dir.path().join(".plainsightignore"),
+        format!("# accepted\n{fp}  # test key\n"),
+    )
+    .unwrap();
+    let (_, v) = json_scan(dir.path(), &[]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), all.len() - 1);
+    assert_eq!(v["stats"]["suppressed"]["ignore_file"], 1);
+    std::fs::remove_file(dir.path().join(".plainsightignore")).unwrap();
+    // A baseline hides everything already reported; a new key still shows.
+    let base = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(base.path(), serde_json::to_string(&first).unwrap()).unwrap();
+    let (code, v) = json_scan(dir.path(), &["--baseline", base.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    write_tree(
+        dir.path(),
+        &[(
+            "new.txt",
+            format!("{}\n", stripe_key().replace("KiaE", "Zq9W")),
+        )],
+    );
+    let (code, v) = json_scan(dir.path(), &["--baseline", base.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(rule_ids(&v), vec!["stripe-live-secret-key"]);
+    // A malformed ignore file is an error naming file and line.
+    std::fs::write(
+        dir.path().join(".plainsightignore"),
+        "\nnot-a-fingerprint\n",
+    )
+    .unwrap();
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".plainsightignore:2"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[("a.py", "db_password = \"hT9kLm2vQ8zXw4Rb\"\n".into())],
+    );
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(rule_ids(&v), vec!["generic-secret-assignment"]);
+    assert_eq!(v["findings"][0]["severity"], "warning");
+    assert_eq!(code, 1);
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--fail-on", "error"])
+        .assert()
+        .code(0);
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn config_disables_rules_adds_rules_and_excludes_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let token = ["acme_", "Zq8Xw3Vt7Lm2Kp9Rn4Bc"].concat();
+    write_tree(
+        dir.path(),
+        &[
+            ("acme.cfg", format!("token={token}\n")),
+            (
+                ".plainsight.toml",
+                r#"disabled_rules = ["aws-access-key-id"]
+
+[allowlist]
+paths = ["keys/**"]
+
+[[rules]]
+id = "acme-token"
+name = "ACME token"
+provider = "ACME"
+description = "An internal ACME token."
+severity = "error"
+security_severity = 8.0
+precision = "high"
+keywords = ["acme_"]
+regex = '''\b(?P<secret>acme_[A-Za-z0-9]{20})\b'''
+examples = ["acme_Zq8Xw3Vt7Lm2Kp9Rn4Bc", "x acme_Zq8Xw3Vt7Lm2Kp9Rn4Bd"]
+negative_examples = ["acme_short"]
+"#
+                .into(),
+            ),
+        ],
+    );
+    let (_, v) = json_scan(dir.path(), &[]);
+    let ids = rule_ids(&v);
+    assert!(ids.contains(&"acme-token".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"aws-access-key-id".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"private-key".to_string()), "{ids:?}");
+    assert_eq!(v["stats"]["skipped"]["excluded"], 1);
+}
+
+#[test]
+fn config_errors_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".plainsight.toml"),
+        "disabled_rules = []\nmax_file_sise = 10\n",
+    )
+    .unwrap();
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            ".plainsight.toml:2: key `max_file_sise`",
+        ));
+    std::fs::write(
+        dir.path().join(".plainsight.toml"),
+        "[[rules]]\nid = \"x\"\nregex = '(unclosed'\n",
+    )
+    .unwrap();
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".plainsight.toml:"));
+}
+
+#[test]
+fn output_is_deterministic_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..60 {
+        write_tree(
+            dir.path(),
+            &[(
+                &format!("d{}/f{i}.env", i % 7),
+                format!("K{i}={}\nS={}\n", aws_key_id(), stripe_key()),
+            )],
+        );
+    }
+    let run = |threads: &str| {
+        let out = plainsight()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", "json", "--threads", threads])
+            .output()
+            .unwrap();
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["stats"]["elapsed_ms"] = Value::Null;
+        v
+    };
+    let one = run("1");
+    assert_eq!(one["findings"].as_array().unwrap().len(), 120);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn fingerprints_are_stable_across_line_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("a.txt", format!("{}\n", aws_key_id()))]);
+    let (_, a) = json_scan(dir.path(), &[]);
+    write_tree(
+        dir.path(),
+        &[("a.txt", format!("\n\n\n   x = {}\n", aws_key_id()))],
+    );
+    let (_, b) = json_scan(dir.path(), &[]);
+    assert_eq!(
+        a["findings"][0]["fingerprint"],
+        b["findings"][0]["fingerprint"]
+    );
+    assert_ne!(a["findings"][0]["line"], b["findings"][0]["line"]);
+}
+
+#[test]
+fn rules_list_and_check() {
+    let out = plainsight()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v.as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "aws-access-key-id"));
+    plainsight()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("private-key"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        r#"[[rules]]
+id = "demo-token"
+name = "Demo"
+provider = "Demo"
+description = "Demo."
+severity = "error"
+security_severity = 5.0
+precision = "high"
+keywords = ["demo_"]
+regex = '''\b(?P<secret>demo_[a-z0-9]{16})\b'''
+examples = ["demo_q8w3v7l2k9r4b6h1", "demo_SHORT"]
+negative_examples = ["demo_0a1b2c3d4e5f6a7b"]
+"#,
+    )
+    .unwrap();
+    plainsight()
+        .args(["rules", "check"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("examples[1] was not found"))
+        .stdout(predicate::str::contains(
+            "negative_examples[0] was reported",
+        ))
+        .stdout(predicate::str::contains("1 passed, 2 failed"));
+}
+
+#[test]
+fn self_scan_of_the_repository_is_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = plainsight();
+    cmd.arg("scan").arg(root).args(["--format", "json"]);
+    for p in ["target", "fuzz/target", "fuzz/corpus", "fuzz/artifacts"] {
+        let _ = p; // ignored through .gitignore
+    }
+    let out = cmd.output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["rule_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "self-scan findings: {found:#?}");
+    assert_eq!(out.status.code(), Some(0));
+}

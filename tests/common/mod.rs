@@ -1,0 +1,90 @@
+//! Shared helpers for integration tests: fixture trees with fake keys assembled at run
+//! time (so plainsight's scan of its own source stays clean) and a handle on the binary.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// The plainsight binary under test.
+pub fn plainsight() -> Command {
+    let mut c = Command::cargo_bin("plainsight").expect("binary built");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+/// A fake AWS access key id, assembled so the literal never sits in this file.
+pub fn aws_key_id() -> String {
+    ["AK", "IA", "OM7WBBR6QMW4WXFO"].concat()
+}
+
+/// A fake AWS secret access key (40 base64 characters).
+pub fn aws_secret() -> String {
+    ["3QlY7Zkuvqdt7s8St", "qcbnr3yBdGBLEPH1qhT61qt"].concat()
+}
+
+/// A fake GitHub classic token with a valid checksum.
+pub fn github_token() -> String {
+    plainsight::matcher::github_token_with_checksum(
+        &["gh", "p_"].concat(),
+        "Zq3xT9pLm2Vw8Rk4Yb7Nc1Hd6Jf5Gs",
+    )
+}
+
+/// A fake Stripe live secret key.
+pub fn stripe_key() -> String {
+    ["sk_", "live_", "KiaEdFrRgSnRFsTHsDDDXh5Jmtf7Ebs"].concat()
+}
+
+/// A fake multi-line RSA private key block (7 lines).
+pub fn rsa_key() -> String {
+    let begin = ["-----BEGIN RSA ", "PRIVATE KEY-----"].concat();
+    let end = ["-----END RSA ", "PRIVATE KEY-----"].concat();
+    format!(
+        "{begin}\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n\
+         aFDrBz9vFqU4yRWVCyt6Kc2Yq8e2QpMLDvXnGEwUbt4uqHbg9hMGyAGWSBQzLKxg\n\
+         Yl4i5N1Fb1R2Nf+vRiX8TgaMYFZc6E1kLfU3QBSnEz3Md0cJ7qDcGkNaGp3VAhe2\n\
+         r7Tq2Lm9Xw4Vb8Nc3Kd6Fg1Hj5Ps0Qa7Ue2Io9Yt4Rw3Ez8Xc6Vb1Nm5Kl2Jh7\n\
+         Gf0Ds3Ap8Ou4Iy9Tr6Ew1Qz5Xc2Vb7Nm3Lk8Jh4Gf9Ds0Ap6Ou1Iy7Tr3Ew5Qz\n{end}\n"
+    )
+}
+
+/// Write `files` (relative path, contents) under `root`.
+pub fn write_tree(root: &Path, files: &[(&str, String)]) {
+    for (rel, body) in files {
+        let p = root.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, body).expect("write fixture");
+    }
+}
+
+/// A small tree with findings of several rules, a clean file and a binary file.
+pub fn sample_tree(root: &Path) {
+    write_tree(
+        root,
+        &[
+            (
+                "config/.env",
+                format!(
+                    "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\n",
+                    aws_key_id(),
+                    aws_secret()
+                ),
+            ),
+            (
+                "src/app.py",
+                format!("import os\n\nTOKEN = \"{}\"\nprint('hi')\n", github_token()),
+            ),
+            ("keys/id_rsa", rsa_key()),
+            (
+                "billing.js",
+                format!("const stripe = require('stripe')('{}');\n", stripe_key()),
+            ),
+            ("README.md", "nothing to see here\n".to_string()),
+        ],
+    );
+    std::fs::write(root.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("binary");
+}
