@@ -72,6 +72,8 @@ enum FormatArg {
     Text,
     Json,
     Sarif,
+    /// JSON lines, streamed: one finding per line as files finish, then a summary line.
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -223,6 +225,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     };
     load_suppressions(&args.out, &base, &mut options)?;
     let scanner = Scanner::with_severities(rules, severities, options)?;
+    if matches!(args.out.format, FormatArg::Jsonl) {
+        return scan_streaming(&scanner, &args, sink);
+    }
     let progress = Progress::default();
     let report = std::thread::scope(|s| {
         s.spawn(|| show_progress(&progress));
@@ -231,6 +236,58 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         r
     })?;
     finish(&report, &args.out, sink)
+}
+
+/// `--format jsonl`: findings are written while the scan runs and never held, so memory
+/// does not grow with their number.
+fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<ExitCode> {
+    let opts = ReportOptions {
+        show_secrets: args.out.show_secrets,
+        color: false,
+        verbose: args.out.verbose,
+    };
+    let (out, path): (Box<dyn Write + Send>, Option<PathBuf>) = match sink {
+        Sink::Stdout => (Box::new(BufWriter::new(io::stdout())), None),
+        Sink::File(path, f) => (Box::new(BufWriter::new(f)), Some(path)),
+    };
+    let stream = report::jsonl::StreamWriter::new(out, opts);
+    let progress = Progress::default();
+    let report = std::thread::scope(|s| {
+        s.spawn(|| show_progress(&progress));
+        let r = scanner.scan_paths_streaming(&args.paths, &progress, &stream);
+        progress.done.store(true, Ordering::Relaxed);
+        r
+    })?;
+    let worst = stream.worst_severity();
+    match stream.finish(&report) {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            let to = path.map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+            return Err(e).context(format!("cannot write {to}"));
+        }
+    }
+    if let Some(p) = &path {
+        let s = &report.stats;
+        let _ = writeln!(
+            io::stderr(),
+            "scanned {} files, skipped {}; {} findings written to {}",
+            s.files_scanned,
+            s.skipped_total(),
+            s.findings,
+            p.display()
+        );
+    }
+    let threshold = args.out.fail_on.map_or(Severity::Note, |s| match s {
+        SeverityArg::Note => Severity::Note,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+    });
+    Ok(if worst.is_some_and(|w| w >= threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn git(args: GitArgs) -> Result<ExitCode> {
@@ -348,6 +405,7 @@ fn finish_with(
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
         FormatArg::Sarif => Format::Sarif,
+        FormatArg::Jsonl => Format::Jsonl,
     };
     let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
     let opts = ReportOptions {

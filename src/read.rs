@@ -5,11 +5,15 @@
 //! that vanished, a directory without permission or a 3 GB log never stops a scan, and
 //! never disappears from the report either: the caller counts every skip.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use serde::Serialize;
+
+use crate::finding::Location;
 
 /// Why a file was not scanned. Every one is counted and reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -102,6 +106,187 @@ pub enum Encoding {
 /// Bytes inspected for the binary decision.
 const SNIFF: usize = 8192;
 
+/// Files larger than this are scanned in overlapping windows instead of being read
+/// whole, so one huge file costs a few windows of memory, not its size.
+pub const WINDOW_THRESHOLD: u64 = 16 << 20;
+/// Raw bytes each window owns (a finding belongs to the window its first byte is in).
+pub const WINDOW: usize = 8 << 20;
+/// Raw bytes each window also sees on both sides of what it owns. Larger than the longest
+/// secret any rule reports (a 16 KiB RSA key in PEM is ~12 KiB), so a match straddling
+/// two windows is seen whole by the window that owns its start; it also gives inline
+/// suppression markers and `near` companions context across a window boundary.
+pub const OVERLAP: usize = 1 << 20;
+
+/// A position in the scanned text: byte offset, 0-based line, and 0-based column in
+/// characters since that line's start (`\n`, `\r\n` and a lone `\r` end lines).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextPos {
+    /// Bytes of text before this position.
+    pub offset: usize,
+    /// Line terminators before this position.
+    pub line: usize,
+    /// Characters between the last line start and this position.
+    pub column: usize,
+}
+
+impl TextPos {
+    /// Move past `text[range]`; `text` may extend beyond the range so a `\r` at its end
+    /// can see whether a `\n` follows.
+    fn advance(&mut self, text: &[u8], range: Range<usize>) {
+        let part = &text[range.clone()];
+        let mut last_break = None;
+        for i in memchr::memchr2_iter(b'\n', b'\r', part) {
+            let abs = range.start + i;
+            if part[i] == b'\r' && text.get(abs + 1) == Some(&b'\n') {
+                continue;
+            }
+            self.line += 1;
+            last_break = Some(i);
+        }
+        self.column = match last_break {
+            Some(i) => char_count(&part[i + 1..]),
+            None => self.column + char_count(part),
+        };
+        self.offset += part.len();
+    }
+}
+
+/// Characters in a UTF-8-ish byte slice: every byte that does not continue a sequence
+/// (the same count the matcher's columns use).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// One piece of a file's text handed to the matcher.
+///
+/// A small file is one window that owns all of its text. A large one comes as a series
+/// of windows, each seeing [`OVERLAP`] bytes on both sides of what it owns: keep only
+/// findings that start in [`Window::owned`] and map their locations with
+/// [`Window::absolute`].
+#[derive(Debug)]
+pub struct Window<'a> {
+    /// The text to match.
+    pub text: &'a [u8],
+    /// The part of `text` this window answers for.
+    pub owned: Range<usize>,
+    /// Where `text[owned.start]` sits in the whole file's text.
+    pub base: TextPos,
+    /// 1-based line of `owned.start` within `text`, as the matcher counts it.
+    local_line: usize,
+    /// 0-based column of `owned.start` within its line in `text`.
+    local_column: usize,
+    /// True when this is the only window of the file.
+    pub whole: bool,
+}
+
+impl<'a> Window<'a> {
+    fn new(text: &'a [u8], owned: Range<usize>, base: TextPos, whole: bool) -> Self {
+        let mut local = TextPos::default();
+        local.advance(text, 0..owned.start);
+        Window {
+            text,
+            owned,
+            base,
+            local_line: local.line + 1,
+            local_column: local.column,
+            whole,
+        }
+    }
+
+    /// Whether a match starting at byte `offset` of `text` belongs to this window.
+    pub fn owns(&self, offset: usize) -> bool {
+        self.owned.contains(&offset) || (self.owned.is_empty() && offset == self.owned.start)
+    }
+
+    /// Map a location computed within `text` to the whole file.
+    pub fn absolute(&self, loc: Location) -> Location {
+        if self.whole {
+            return loc;
+        }
+        let map = |line: usize, column: usize| {
+            let abs_line = self.base.line + 1 + line.saturating_sub(self.local_line);
+            let abs_col = if line == self.local_line {
+                self.base.column + column.saturating_sub(self.local_column)
+            } else {
+                column
+            };
+            (abs_line, abs_col)
+        };
+        let (line, column) = map(loc.line, loc.column);
+        let (end_line, end_column) = map(loc.end_line, loc.end_column);
+        Location {
+            line,
+            column,
+            end_line,
+            end_column,
+            offset: self.base.offset + loc.offset.saturating_sub(self.owned.start),
+            len: loc.len,
+        }
+    }
+}
+
+/// What reading one file amounted to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileRead {
+    /// Bytes of text scanned (after decoding).
+    pub bytes: u64,
+    /// How the bytes were read.
+    pub encoding: Encoding,
+    /// Windows the file was scanned in (1 unless it was larger than [`WINDOW_THRESHOLD`]).
+    pub windows: usize,
+}
+
+/// Open `path` for reading without ever blocking: `O_NONBLOCK` so a FIFO or device that
+/// replaced a regular file after the walk cannot hang the open, then `fstat` on the
+/// open descriptor (not the path) so what is read is what was checked.
+pub fn open_regular(path: &Path, max_size: u64) -> Result<(File, u64), Skip> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| Skip::from_io(&e))?;
+    let meta = file.metadata().map_err(|e| Skip::from_io(&e))?;
+    if !meta.is_file() {
+        return Err(Skip::new(
+            SkipReason::Special,
+            special_kind(&meta.file_type()),
+        ));
+    }
+    if meta.len() > max_size {
+        return Err(too_large(meta.len(), max_size));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Describe a file type that is not a regular file.
+pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    if ft.is_fifo() {
+        "FIFO (named pipe), not opened"
+    } else if ft.is_socket() {
+        "socket, not opened"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "device node, not opened"
+    } else if ft.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Fill `buf` from `file` at `at`; a short result means the file ended (or shrank).
+fn read_at(file: &mut File, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.clear();
+    file.seek(SeekFrom::Start(at))?;
+    let mut taken = file.take(len as u64);
+    loop {
+        match taken.read_to_end(buf) {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A per-thread reader with reused buffers.
 #[derive(Debug, Default)]
 pub struct Reader {
@@ -110,18 +295,16 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Read `path` (at most `max_size` bytes) and return its text to scan.
+    /// Read `path` (at most `max_size` bytes) whole and return its text to scan.
     pub fn read(&mut self, path: &Path, max_size: u64) -> Result<(&[u8], Encoding), Skip> {
-        let file = File::open(path).map_err(|e| Skip::from_io(&e))?;
-        let meta = file.metadata().map_err(|e| Skip::from_io(&e))?;
-        if !meta.is_file() {
-            return Err(Skip::new(SkipReason::Special, "not a regular file"));
-        }
-        if meta.len() > max_size {
-            return Err(too_large(meta.len(), max_size));
-        }
+        let (file, len) = open_regular(path, max_size)?;
+        self.read_whole(file, len, max_size)?;
+        self.decode_raw()
+    }
+
+    fn read_whole(&mut self, file: File, len: u64, max_size: u64) -> Result<(), Skip> {
         self.raw.clear();
-        let cap = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+        let cap = usize::try_from(len).unwrap_or(0).saturating_add(1);
         self.raw
             .reserve(cap.min(usize::try_from(max_size).unwrap_or(usize::MAX)));
         file.take(max_size.saturating_add(1))
@@ -130,7 +313,119 @@ impl Reader {
         if self.raw.len() as u64 > max_size {
             return Err(too_large(self.raw.len() as u64, max_size));
         }
-        self.decode_raw()
+        Ok(())
+    }
+
+    /// Read `path` and hand its text to `each`, as one window when the file is at most
+    /// [`WINDOW_THRESHOLD`] bytes and as overlapping windows of [`WINDOW`] bytes above
+    /// that, so memory stays bounded whatever the file's size.
+    pub fn scan_file<F>(&mut self, path: &Path, max_size: u64, each: F) -> Result<FileRead, Skip>
+    where
+        F: FnMut(Window<'_>),
+    {
+        self.scan_file_with(path, max_size, WINDOW_THRESHOLD, WINDOW, OVERLAP, each)
+    }
+
+    /// [`Reader::scan_file`] with explicit window sizes (tests use small ones).
+    pub fn scan_file_with<F>(
+        &mut self,
+        path: &Path,
+        max_size: u64,
+        threshold: u64,
+        window: usize,
+        overlap: usize,
+        mut each: F,
+    ) -> Result<FileRead, Skip>
+    where
+        F: FnMut(Window<'_>),
+    {
+        let (mut file, len) = open_regular(path, max_size)?;
+        if len <= threshold {
+            self.read_whole(file, len, max_size)?;
+            let (text, encoding) = interpret(&self.raw, &mut self.decoded)?;
+            let bytes = text.len() as u64;
+            each(Window::new(text, 0..text.len(), TextPos::default(), true));
+            return Ok(FileRead {
+                bytes,
+                encoding,
+                windows: 1,
+            });
+        }
+        // Sniff the head to learn the encoding, then walk the file in windows.
+        read_at(&mut file, 0, SNIFF, &mut self.raw).map_err(|e| Skip::from_io(&e))?;
+        let (skip, encoding) = match sniff(&self.raw) {
+            Sniffed::Text(skip) => (skip, Encoding::Bytes),
+            Sniffed::Utf16 { big_endian, skip } => (
+                skip,
+                if big_endian {
+                    Encoding::Utf16Be
+                } else {
+                    Encoding::Utf16Le
+                },
+            ),
+            Sniffed::Binary => {
+                return Err(Skip::new(SkipReason::Binary, "NUL byte in the first 8 KiB"))
+            }
+        };
+        // UTF-16 windows must cut between code units.
+        let even = |n: usize| {
+            if encoding == Encoding::Bytes {
+                n
+            } else {
+                n & !1
+            }
+        };
+        let (window, overlap) = (
+            even(window.max(2)),
+            even(overlap.max(2)).min(even(window.max(2))),
+        );
+        let mut pos = TextPos::default();
+        let mut at = skip as u64; // raw offset of the current window's owned start
+        let mut windows = 0;
+        let mut bytes = 0u64;
+        loop {
+            let back = usize::try_from(at - skip as u64)
+                .unwrap_or(usize::MAX)
+                .min(overlap);
+            let from = at - back as u64;
+            read_at(&mut file, from, back + window + overlap, &mut self.raw)
+                .map_err(|e| Skip::from_io(&e))?;
+            if self.raw.len() <= back && windows > 0 {
+                break; // the file ended (or shrank) at the previous window's end
+            }
+            let own_end = (back + window).min(self.raw.len());
+            let last = own_end == self.raw.len();
+            let (text, owned): (&[u8], Range<usize>) = if encoding == Encoding::Bytes {
+                (&self.raw, back..own_end)
+            } else {
+                let big = encoding == Encoding::Utf16Be;
+                self.decoded.clear();
+                decode_utf16_into(&self.raw[..back], big, &mut self.decoded);
+                let s = self.decoded.len();
+                decode_utf16_into(&self.raw[back..own_end], big, &mut self.decoded);
+                let e = self.decoded.len();
+                decode_utf16_into(&self.raw[own_end..], big, &mut self.decoded);
+                (&self.decoded, s..e)
+            };
+            windows += 1;
+            bytes += owned.len() as u64;
+            let next = {
+                let mut p = pos;
+                p.advance(text, owned.clone());
+                p
+            };
+            each(Window::new(text, owned, pos, false));
+            pos = next;
+            if last {
+                break;
+            }
+            at += window as u64;
+        }
+        Ok(FileRead {
+            bytes,
+            encoding,
+            windows,
+        })
     }
 
     /// Interpret bytes already in memory (git blobs, tests).
@@ -219,8 +514,14 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     Sniffed::Binary
 }
 
-fn decode_utf16(bytes: &[u8], big_endian: bool, out: &mut Vec<u8>) {
+/// Decode UTF-16 into UTF-8, replacing unpaired surrogates (and an odd last byte is
+/// dropped): a broken encoding is scanned as far as it can be, never rejected.
+pub fn decode_utf16(bytes: &[u8], big_endian: bool, out: &mut Vec<u8>) {
     out.clear();
+    decode_utf16_into(bytes, big_endian, out);
+}
+
+fn decode_utf16_into(bytes: &[u8], big_endian: bool, out: &mut Vec<u8>) {
     out.reserve(bytes.len() / 2 + 4);
     let units = bytes.chunks_exact(2).map(|p| {
         if big_endian {

@@ -76,6 +76,18 @@ pub struct Progress {
     pub done: AtomicBool,
 }
 
+/// Receives each file's findings as soon as that file is scanned, instead of the scan
+/// holding every finding until the end (`--format jsonl`): memory then stays bounded
+/// whatever the number of findings. Called from worker threads, one file at a time.
+pub trait FindingSink: Sync {
+    /// One file's findings, sorted, ignore-file and baseline filtering applied.
+    fn file_findings(&self, findings: Vec<Finding>);
+    /// True once the sink cannot take more (its reader went away): scanning stops.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
 /// A file that was not scanned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedFile {
@@ -206,6 +218,27 @@ impl Scanner {
     /// Scan files and directories. Paths in the report are relative to the single
     /// directory root when there is one, and as given otherwise.
     pub fn scan_paths(&self, roots: &[PathBuf], progress: &Progress) -> Result<ScanReport> {
+        self.run(roots, progress, None)
+    }
+
+    /// Scan like [`Scanner::scan_paths`] but hand each file's findings to `sink` as soon
+    /// as they are known; the returned report has no findings, only stats and skips
+    /// (`stats.findings` counts what went to the sink).
+    pub fn scan_paths_streaming(
+        &self,
+        roots: &[PathBuf],
+        progress: &Progress,
+        sink: &dyn FindingSink,
+    ) -> Result<ScanReport> {
+        self.run(roots, progress, Some(sink))
+    }
+
+    fn run(
+        &self,
+        roots: &[PathBuf],
+        progress: &Progress,
+        sink: Option<&dyn FindingSink>,
+    ) -> Result<ScanReport> {
         let start = Instant::now();
         for r in roots {
             if std::fs::symlink_metadata(r).is_err() {
@@ -241,7 +274,7 @@ impl Scanner {
                 rx.into_iter()
                     .par_bridge()
                     .fold(
-                        || Worker::new(self),
+                        || Worker::new(self, sink),
                         |mut w, item| {
                             w.process(item, progress);
                             w
@@ -252,7 +285,11 @@ impl Scanner {
             })
         });
         progress.done.store(true, Ordering::Relaxed);
+        let streamed = acc.streamed;
         let mut report = self.finish(acc.findings, acc.stats, acc.skipped);
+        if sink.is_some() {
+            report.stats.findings = streamed;
+        }
         report.base = base.map(|b| std::fs::canonicalize(&b).unwrap_or(b));
         report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
@@ -294,11 +331,14 @@ struct Acc {
     findings: Vec<Finding>,
     stats: ScanStats,
     skipped: Vec<SkippedFile>,
+    /// Findings handed to a streaming sink.
+    streamed: u64,
 }
 
 impl Acc {
     fn merge(mut self, other: Acc) -> Acc {
         self.findings.extend(other.findings);
+        self.streamed += other.streamed;
         self.stats.merge(other.stats);
         self.skipped.extend(other.skipped);
         self.skipped.truncate(MAX_SKIPPED_LISTED);
@@ -319,19 +359,24 @@ struct Worker<'s> {
     reader: Reader,
     matcher: Matcher<'s>,
     acc: Acc,
+    sink: Option<&'s dyn FindingSink>,
 }
 
 impl<'s> Worker<'s> {
-    fn new(scanner: &'s Scanner) -> Self {
+    fn new(scanner: &'s Scanner, sink: Option<&'s dyn FindingSink>) -> Self {
         Worker {
             scanner,
             reader: Reader::default(),
             matcher: scanner.matcher(),
             acc: Acc::default(),
+            sink,
         }
     }
 
     fn process(&mut self, item: Item, progress: &Progress) {
+        if self.sink.is_some_and(FindingSink::stopped) {
+            return;
+        }
         match item {
             Item::Skipped { display, skip } => self.acc.skip(display, skip),
             Item::File { path, display } => self.scan_file(&path, display, progress),
@@ -339,22 +384,85 @@ impl<'s> Worker<'s> {
     }
 
     fn scan_file(&mut self, path: &Path, display: String, progress: &Progress) {
-        let text = match self.reader.read(path, self.scanner.options.max_file_size) {
-            Ok((text, _)) => text,
+        let max_per_rule = self.scanner.options.max_findings_per_rule;
+        let mut findings = Vec::new();
+        let mut suppressed = 0;
+        let mut capped: Vec<String> = Vec::new();
+        let matcher = &mut self.matcher;
+        let read = self
+            .reader
+            .scan_file(path, self.scanner.options.max_file_size, |w| {
+                let m = matcher.scan(&display, w.text);
+                suppressed += m.suppressed;
+                capped.extend(m.capped_rules);
+                if w.whole {
+                    findings.extend(m.findings);
+                } else {
+                    // A large file in windows: keep what starts in this window's own
+                    // part (overlaps see it twice), placed in the whole file.
+                    findings.extend(m.findings.into_iter().filter_map(|mut f| {
+                        w.owns(f.location.offset).then(|| {
+                            f.location = w.absolute(f.location);
+                            f
+                        })
+                    }));
+                }
+            });
+        let read = match read {
+            Ok(r) => r,
             Err(skip) => return self.acc.skip(display, skip),
         };
-        let len = text.len() as u64;
-        let m = self.matcher.scan(&display, text);
-        self.acc.stats.files_scanned += 1;
-        self.acc.stats.bytes_scanned += len;
-        progress.files.fetch_add(1, Ordering::Relaxed);
-        progress.bytes.fetch_add(len, Ordering::Relaxed);
-        if m.suppressed > 0 {
-            *self.acc.stats.suppressed.entry("inline").or_default() += m.suppressed as u64;
+        if read.windows > 1 {
+            cap_per_rule(&mut findings, max_per_rule, &mut capped);
         }
-        for rule in m.capped_rules {
+        capped.sort();
+        capped.dedup();
+        self.acc.stats.files_scanned += 1;
+        self.acc.stats.bytes_scanned += read.bytes;
+        progress.files.fetch_add(1, Ordering::Relaxed);
+        progress.bytes.fetch_add(read.bytes, Ordering::Relaxed);
+        if suppressed > 0 {
+            *self.acc.stats.suppressed.entry("inline").or_default() += suppressed as u64;
+        }
+        for rule in capped {
             self.acc.stats.capped.push(format!("{display}: {rule}"));
         }
-        self.acc.findings.extend(m.findings);
+        match self.sink {
+            None => self.acc.findings.extend(findings),
+            Some(sink) => {
+                let opts = &self.scanner.options;
+                let before = findings.len();
+                findings.retain(|f| !opts.ignored.contains(&f.fingerprint));
+                let ignored = before - findings.len();
+                findings.retain(|f| !opts.baseline.contains(&f.fingerprint));
+                let baseline = before - ignored - findings.len();
+                for (k, n) in [("ignore_file", ignored), ("baseline", baseline)] {
+                    if n > 0 {
+                        *self.acc.stats.suppressed.entry(k).or_default() += n as u64;
+                    }
+                }
+                if !findings.is_empty() {
+                    findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                    self.acc.streamed += findings.len() as u64;
+                    sink.file_findings(findings);
+                }
+            }
+        }
     }
+}
+
+/// Keep at most `max` findings per rule in one file (windows each apply the cap to
+/// themselves; this applies it to the file), noting each rule that was cut.
+fn cap_per_rule(findings: &mut Vec<Finding>, max: usize, capped: &mut Vec<String>) {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    findings.retain(|f| {
+        let n = counts.entry(f.rule.id.clone()).or_default();
+        *n += 1;
+        if *n > max.max(1) {
+            capped.push(f.rule.id.clone());
+            false
+        } else {
+            true
+        }
+    });
 }

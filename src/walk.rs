@@ -9,7 +9,7 @@ use std::sync::mpsc::SyncSender;
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 
-use crate::read::{Skip, SkipReason};
+use crate::read::{special_kind, Skip, SkipReason};
 
 /// How to walk.
 #[derive(Clone, Debug)]
@@ -145,19 +145,6 @@ fn skip(reason: SkipReason, detail: &str) -> Skip {
     Skip {
         reason,
         detail: detail.to_string(),
-    }
-}
-
-fn special_kind(ft: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if ft.is_fifo() {
-        "FIFO (named pipe), not opened"
-    } else if ft.is_socket() {
-        "socket, not opened"
-    } else if ft.is_block_device() || ft.is_char_device() {
-        "device node, not opened"
-    } else {
-        "not a regular file"
     }
 }
 

@@ -23,7 +23,7 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(super) struct JsonFinding<'a> {
     rule_id: &'a str,
     rule_name: &'a str,
     provider: &'a str,
@@ -52,7 +52,7 @@ struct JsonCommit<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonStats<'a> {
+pub(super) struct JsonStats<'a> {
     files_scanned: u64,
     bytes_scanned: u64,
     skipped: BTreeMap<&'static str, u64>,
@@ -63,14 +63,14 @@ struct JsonStats<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonSkipped<'a> {
+pub(super) struct JsonSkipped<'a> {
     path: &'a str,
     reason: &'static str,
     detail: &'a str,
 }
 
 /// Convert one finding.
-fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a> {
+pub(super) fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a> {
     JsonFinding {
         rule_id: &f.rule.id,
         rule_name: &f.rule.name,
@@ -95,33 +95,43 @@ fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a> {
     }
 }
 
+/// The `stats` object of a report.
+pub(super) fn stats(report: &ScanReport) -> JsonStats<'_> {
+    let s = &report.stats;
+    JsonStats {
+        files_scanned: s.files_scanned,
+        bytes_scanned: s.bytes_scanned,
+        skipped: SkipReason::ALL
+            .iter()
+            .map(|r| (r.as_str(), s.skipped.get(r).copied().unwrap_or(0)))
+            .collect(),
+        findings: s.findings,
+        suppressed: &s.suppressed,
+        capped: &s.capped,
+        elapsed_ms: s.elapsed_ms,
+    }
+}
+
+/// The `skipped` list of a report.
+pub(super) fn skipped(report: &ScanReport) -> Vec<JsonSkipped<'_>> {
+    report
+        .skipped
+        .iter()
+        .map(|k| JsonSkipped {
+            path: &k.path,
+            reason: k.skip.reason.as_str(),
+            detail: &k.skip.detail,
+        })
+        .collect()
+}
+
 /// Write the JSON report.
 pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let s = &report.stats;
     let doc = JsonReport {
         version: TOOL_VERSION,
         findings: report.findings.iter().map(|f| finding(f, opts)).collect(),
-        stats: JsonStats {
-            files_scanned: s.files_scanned,
-            bytes_scanned: s.bytes_scanned,
-            skipped: SkipReason::ALL
-                .iter()
-                .map(|r| (r.as_str(), s.skipped.get(r).copied().unwrap_or(0)))
-                .collect(),
-            findings: s.findings,
-            suppressed: &s.suppressed,
-            capped: &s.capped,
-            elapsed_ms: s.elapsed_ms,
-        },
-        skipped: report
-            .skipped
-            .iter()
-            .map(|k| JsonSkipped {
-                path: &k.path,
-                reason: k.skip.reason.as_str(),
-                detail: &k.skip.detail,
-            })
-            .collect(),
+        stats: stats(report),
+        skipped: skipped(report),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)

@@ -6,6 +6,7 @@
 //! flag is the only path from a [`crate::finding::Secret`] to plaintext output.
 
 pub mod json;
+pub mod jsonl;
 pub mod sarif;
 pub mod text;
 
@@ -22,6 +23,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0.
     Sarif,
+    /// JSON lines: one finding per line, then a summary line. Streamed by the CLI.
+    Jsonl,
 }
 
 /// How to render.
@@ -53,5 +56,6 @@ pub fn write(
         Format::Text => text::write(report, opts, out),
         Format::Json => json::write(report, opts, out),
         Format::Sarif => sarif::write(report, opts, out),
+        Format::Jsonl => jsonl::write(report, opts, out),
     }
 }
