@@ -401,62 +401,170 @@ pub fn shannon_entropy(data: &[u8]) -> f64 {
         .sum()
 }
 
-/// Words that mark a value as documentation, a template or a placeholder.
-const PLACEHOLDER_WORDS: [&str; 14] = [
+/// Words that mark a value as documentation, a template or a placeholder. Matched
+/// case-insensitively anywhere in the secret, so each is long or odd enough not to occur
+/// by chance in a random token (no "test": Stripe's sk_test_ keys are real).
+const PLACEHOLDER_WORDS: [&str; 30] = [
     "xxxx",
     "****",
     "....",
+    "\u{2022}\u{2022}",
     "changeme",
     "change_me",
     "change-me",
+    "changethis",
     "placeholder",
     "your_",
     "your-",
     "yourkey",
+    "yourtoken",
+    "yoursecret",
+    "yourpassword",
     "<your",
+    "&lt;",
     "redacted",
     "dummy",
     "replace_me",
+    "replaceme",
+    "example",
+    "sample_",
+    "insert_",
+    "insert-",
+    "enter_your",
+    "enter-your",
+    "put_your",
+    "lorem",
+    "notreal",
 ];
 
+/// Template and interpolation openers: `${VAR}`, `{{ var }}`, `%(var)s`, `#{var}`,
+/// `<%= var %>`, `$(cmd)`.
+const TEMPLATE_MARKERS: [&[u8]; 7] = [b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"$("];
+
 /// Heuristics that recognise placeholders, templates and filler rather than keys:
-/// `xxxx`, `<your-key>`, `${VAR}`, `{{ var }}`, `changeme`, a run of one repeated
-/// character, or a run of sequential characters (`123456`, `abcdef`).
+/// `xxxx`, `<your-key>`, `${VAR}`, `{{ var }}`, `#{var}`, `%VAR%`, `changeme`,
+/// `example`, an ALL_CAPS constant name (`YOUR_API_KEY`), a run of six repeated or
+/// sequential characters (`aaaaaa`, `123456`, `abcdef`), the same run at every other
+/// position (`a1b2c3d4e5`), or a short unit repeated over the whole value
+/// (`abcdabcdabcd`, `1234-1234-1234-`).
 pub fn looks_like_placeholder(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     if PLACEHOLDER_WORDS
         .iter()
         .any(|w| memmem::find(&lower, w.as_bytes()).is_some())
+        || TEMPLATE_MARKERS
+            .iter()
+            .any(|m| memmem::find(secret, m).is_some())
     {
         return true;
     }
-    if memmem::find(secret, b"${").is_some()
-        || memmem::find(secret, b"{{").is_some()
-        || memmem::find(secret, b"}}").is_some()
-        || memmem::find(secret, b"%(").is_some()
-        || (secret.first() == Some(&b'<') && secret.last() == Some(&b'>'))
-        || (secret.first() == Some(&b'$')
-            && secret[1..]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || *b == b'_' || b.is_ascii_digit()))
-    {
+    if wrapped(secret) || is_variable_reference(secret) || is_constant_name(secret) {
         return true;
     }
-    let (mut same, mut up, mut down) = (1, 1, 1);
-    for w in secret.windows(2) {
-        same = if w[1] == w[0] { same + 1 } else { 1 };
-        up = if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_add(1) {
-            up + 1
-        } else {
-            1
-        };
-        down = if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_sub(1) {
-            down + 1
-        } else {
-            1
-        };
-        if same >= 6 || up >= 6 || down >= 6 {
-            return true;
+    has_run(secret, 1, 6) || has_run(secret, 2, 5) || is_periodic(secret)
+}
+
+/// `<…>`, `[…]`, `{…}` or `(…)` around the whole value: a slot to fill in.
+fn wrapped(s: &[u8]) -> bool {
+    matches!(
+        (s.first(), s.last()),
+        (Some(b'<'), Some(b'>'))
+            | (Some(b'['), Some(b']'))
+            | (Some(b'{'), Some(b'}'))
+            | (Some(b'('), Some(b')'))
+    )
+}
+
+/// `$VAR`, `%VAR%` or `@VAR@`: a shell, Windows or autoconf variable, not a value.
+fn is_variable_reference(s: &[u8]) -> bool {
+    let name = |b: &[u8]| {
+        !b.is_empty()
+            && b.iter()
+                .all(|c| c.is_ascii_uppercase() || *c == b'_' || c.is_ascii_digit())
+    };
+    match (s.first(), s.last()) {
+        (Some(b'$'), _) => name(&s[1..]),
+        (Some(b'%'), Some(b'%')) | (Some(b'@'), Some(b'@')) if s.len() > 2 => {
+            name(&s[1..s.len() - 1])
+        }
+        _ => false,
+    }
+}
+
+/// An ALL_CAPS constant or environment-variable name such as `YOUR_API_KEY` or
+/// `NEXUS-GPT4-API-KEY`: two or more `_`/`-`-joined words of at most 12 upper-case
+/// letters (a word may carry one digit), at least half of them digit-free, the first
+/// starting with a letter. Random upper-case key groups (`NRAK-7JCF597RJ…`) are longer
+/// or denser in digits.
+fn is_constant_name(s: &[u8]) -> bool {
+    let words: Vec<&[u8]> = s.split(|b| *b == b'_' || *b == b'-').collect();
+    let word_ok = |w: &&[u8]| {
+        !w.is_empty()
+            && w.len() <= 12
+            && w.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && w.iter().filter(|c| c.is_ascii_digit()).count() <= 1
+    };
+    words.len() >= 2
+        && words.iter().all(word_ok)
+        && words[0][0].is_ascii_uppercase()
+        && words
+            .iter()
+            .filter(|w| w.iter().all(u8::is_ascii_uppercase))
+            .count()
+            * 2
+            >= words.len()
+}
+
+/// A run of `len` characters, `stride` apart, that are all equal or each one more (or
+/// one less) than the previous: `aaaaaa`, `123456`, `fedcba` (stride 1), `a1b2c3d4e5`
+/// (stride 2). Only alphanumerics count as a sequence.
+fn has_run(s: &[u8], stride: usize, len: usize) -> bool {
+    for phase in 0..stride {
+        let (mut same, mut up, mut down) = (1, 1, 1);
+        let mut prev: Option<u8> = None;
+        for &c in s.iter().skip(phase).step_by(stride) {
+            if let Some(p) = prev {
+                same = if c == p && stride == 1 { same + 1 } else { 1 };
+                up = if p.is_ascii_alphanumeric() && c == p.wrapping_add(1) {
+                    up + 1
+                } else {
+                    1
+                };
+                down = if p.is_ascii_alphanumeric() && c == p.wrapping_sub(1) {
+                    down + 1
+                } else {
+                    1
+                };
+                if same >= len || up >= len || down >= len {
+                    return true;
+                }
+            }
+            prev = Some(c);
+        }
+    }
+    false
+}
+
+/// A unit of 2 to 8 characters repeated at least three times over a stretch of 12 or
+/// more characters (`abcdabcdabcd`, `GFPYYSJZGFPYYSJZ…`, `1234-1234-1234-`): typed
+/// filler, never random output.
+fn is_periodic(s: &[u8]) -> bool {
+    for period in 2..=8 {
+        let need = (period * 3).max(12);
+        if s.len() < need {
+            continue;
+        }
+        let mut streak = 0;
+        for i in period..s.len() {
+            if s[i] == s[i - period] {
+                streak += 1;
+                if streak + period >= need {
+                    return true;
+                }
+            } else {
+                streak = 0;
+            }
         }
     }
     false
@@ -628,10 +736,33 @@ mod tests {
             "aaaaaaaaK",
             "key123456",
             "$SECRET_KEY",
+            "%DB_PASSWORD%",
+            "#{datastore['PASS']}",
+            "<%= ENV['KEY'] %>",
+            "$(cat /run/secrets/key)",
+            "[PASSWORD]",
+            "{clientSecret}",
+            "YOUR_API_KEY",
+            "NEXUS-GPT4-API-KEY",
+            "&lt;YOURPASSWROD&gt;",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "a1b2c3d4e5f6g7h8i9j0",
+            "GFPYYSJZGFPYYSJZGFPYYSJZ",
+            "xoxp-1234-1234-1234-4ddbc191d40ee098",
+            "abcabcabcabc",
         ] {
             assert!(looks_like_placeholder(p.as_bytes()), "{p}");
         }
-        for s in ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzz", "Zq3xT9pLm2Vw8Rk4"] {
+        for s in [
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzz",
+            "Zq3xT9pLm2Vw8Rk4",
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "AKIA_NOT_CONSTANT_mixed",
+            "8f3c1a2e9b7d4c6a0e5f1b3d7a9c2e4f",
+            "P@ssw0rd$1",
+            "dckr_pat_hc8VxYclixyTr2rDFsa2rqzkP3Y",
+            "NRAK-7JCF597RJ492YP6MZWST3HWRNY2",
+        ] {
             assert!(!looks_like_placeholder(s.as_bytes()), "{s}");
         }
     }
