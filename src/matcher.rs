@@ -635,7 +635,7 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            out.push(((acc >> bits) & 0xFF) as u8);
+            out.push(u8::try_from((acc >> bits) & 0xFF).unwrap_or_default());
         }
     }
     out
@@ -697,6 +697,75 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
         assert!(!github_checksum_ok(&bad));
+    }
+
+    fn demo_set() -> RuleSet {
+        let toml = r#"
+[[rules]]
+id = "demo-token"
+name = "Demo token"
+provider = "Demo"
+description = "A demo token for matcher tests."
+severity = "error"
+security_severity = 8.0
+precision = "very-high"
+keywords = ["demo_"]
+regex = '(?P<secret>demo_[a-z0-9]{16})'
+examples = ["demo_q8w3v7l2k9r4b6h1", "x demo_q8w3v7l2k9r4b6h2"]
+negative_examples = ["demo_short"]
+
+[[rules]]
+id = "demo-generic"
+name = "Demo generic"
+provider = "Generic"
+description = "A generic assignment for matcher tests."
+severity = "warning"
+security_severity = 4.0
+precision = "low"
+keywords = ["key"]
+regex = 'key = (?P<secret>[a-z0-9_]{16,})'
+examples = ["key = q8w3v7l2k9r4b6h1zz", "key = q8w3v7l2k9r4b6h1yy"]
+negative_examples = ["key = short"]
+"#;
+        RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap()
+    }
+
+    fn run(set: &RuleSet, text: &str) -> FileMatches {
+        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
+        Matcher::new(set, 1000, &sev).scan("t.txt", text.as_bytes())
+    }
+
+    #[test]
+    fn precise_rule_wins_overlap_and_both_secrets_stay_masked_in_context() {
+        let set = demo_set();
+        let m = run(&set, "key = demo_q8w3v7l2k9r4b6h1 and demo_k3m9p2x7q4w8r1t6\n");
+        let ids: Vec<&str> = m.findings.iter().map(|f| f.rule.id.as_str()).collect();
+        assert_eq!(ids, vec!["demo-token", "demo-token"]);
+        for f in &m.findings {
+            let line = f.context.render(false);
+            assert!(!line.contains("q8w3v7l2k9r4b6h1") && !line.contains("k3m9p2x7q4w8r1t6"), "{line}");
+            assert!(f.context.render(true).contains("demo_k3m9p2x7q4w8r1t6"));
+        }
+    }
+
+    #[test]
+    fn inline_markers_suppress_same_and_next_line_only() {
+        let set = demo_set();
+        assert_eq!(run(&set, "demo_q8w3v7l2k9r4b6h1 # plainsight:allow").suppressed, 1);
+        let m = run(&set, "# gitleaks:allow\ndemo_q8w3v7l2k9r4b6h1");
+        assert_eq!((m.findings.len(), m.suppressed), (0, 1));
+        let m = run(&set, "# pragma: allowlist secret\n\ndemo_q8w3v7l2k9r4b6h1");
+        assert_eq!((m.findings.len(), m.suppressed), (1, 0));
+    }
+
+    #[test]
+    fn findings_per_rule_are_capped_and_reported() {
+        let set = demo_set();
+        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
+        let text: String = (0..50).map(|i| format!("demo_q8w3v7l2k9r4{i:04}\n")).collect();
+        let m = Matcher::new(&set, 10, &sev).scan("t.txt", text.as_bytes());
+        assert_eq!(m.findings.len(), 10);
+        assert_eq!(m.capped_rules, vec!["demo-token".to_string()]);
     }
 
     #[test]

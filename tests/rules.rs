@@ -1,0 +1,42 @@
+//! Every built-in rule proves itself: its examples are found *by that rule* through the
+//! whole pipeline with every other rule present, its negative examples are not, each
+//! example contains one of its keywords, and its metadata is complete.
+
+#![allow(clippy::unwrap_used)]
+
+use plainsight::rules::{builtin, check, RuleSet};
+
+#[test]
+fn every_builtin_rule_passes_its_own_examples() {
+    let all = builtin::load().expect("built-in rules parse");
+    let set = RuleSet::new(all).expect("built-in rule ids are unique");
+    let outcome = check::check(set).unwrap();
+    let failures: Vec<String> = outcome.failures.iter().map(ToString::to_string).collect();
+    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), failures.join("\n"));
+    assert!(outcome.examples >= outcome.rules * 3, "every rule has >= 2 examples and >= 1 negative");
+}
+
+#[test]
+fn every_builtin_rule_has_complete_metadata() {
+    for r in builtin::load().unwrap() {
+        let i = &r.info;
+        assert!(!i.name.trim().is_empty() && !i.provider.trim().is_empty(), "{}", i.id);
+        assert!(i.description.len() >= 20, "{}: description too short", i.id);
+        assert!(!i.references.is_empty(), "{}: needs a references URL", i.id);
+        for u in &i.references {
+            assert!(u.starts_with("https://"), "{}: reference {u} is not an https URL", i.id);
+        }
+        assert!(r.examples.len() >= 2 && !r.negative_examples.is_empty(), "{}", i.id);
+        if i.public_identifier {
+            assert_eq!(i.severity, plainsight::Severity::Note, "{}: public identifiers report as notes", i.id);
+        }
+    }
+}
+
+#[test]
+fn public_identifier_rules_are_off_by_default() {
+    let default = RuleSet::builtin().unwrap();
+    assert!(default.rules().iter().all(|r| !r.info.public_identifier));
+    let all = builtin::load().unwrap();
+    assert!(all.iter().any(|r| r.info.public_identifier), "some public-identifier rules exist");
+}
