@@ -497,7 +497,7 @@ fn list_rules(format: ListFormat) -> Result<ExitCode> {
         ListFormat::Json => {
             let infos: Vec<_> = rules.iter().map(|r| r.info.as_ref()).collect();
             serde_json::to_writer_pretty(&mut out, &infos)
-                .map_err(io::Error::other)
+                .map_err(io::Error::from)
                 .and_then(|()| writeln!(out))
         }
         ListFormat::Text => rules.iter().try_for_each(|r| {

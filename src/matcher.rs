@@ -375,9 +375,15 @@ impl LineIndex {
     }
 }
 
-/// Characters in a UTF-8-ish byte slice: every byte that does not continue a sequence.
+/// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each.
 fn char_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    // As a viewer decoding lossily shows it: each valid character counts once, and
+    // each maximal invalid sequence once (one U+FFFD), so columns stay right around
+    // broken bytes.
+    bytes
+        .utf8_chunks()
+        .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
+        .sum()
 }
 
 /// Shannon entropy in bits per byte.

@@ -133,6 +133,6 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
         stats: stats(report),
         skipped: skipped(report),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }

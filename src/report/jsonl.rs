@@ -47,7 +47,7 @@ pub fn write_finding(f: &Finding, opts: ReportOptions, out: &mut dyn Write) -> i
         kind: "finding",
         finding: json::finding(f, opts),
     };
-    serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 
@@ -59,7 +59,7 @@ pub fn write_summary(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
         stats: json::stats(report),
         skipped: json::skipped(report),
     };
-    serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

@@ -43,7 +43,7 @@ pub fn write_with_vcs(
             run.version_control_provenance = Some(vec![version_control(v)]);
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
     writeln!(out)
 }
 
