@@ -5,6 +5,7 @@
 //! Fake keys are assembled at run time so plainsight's scan of its own tree stays clean.
 
 mod common;
+mod hostile_support;
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
@@ -13,6 +14,7 @@ use std::process::Command as StdCommand;
 use std::time::Duration;
 
 use common::{aws_key_id, plainsight, write_tree};
+use hostile_support::custom_rule;
 use serde_json::Value;
 
 /// Run `scan --format json` over `dir` with `extra` args: (exit code, report, stderr).
@@ -426,26 +428,6 @@ fn two_hundred_thousand_empty_files() {
     assert_eq!(code, 1);
     assert_eq!(v["stats"]["files_scanned"], 200_001);
     assert_eq!(places(&v, AWS).len(), 1);
-}
-
-/// A custom rule file/config body whose token format is `pst_` + 20-60 alphanumerics.
-pub fn custom_rule(id: &str) -> String {
-    format!(
-        r#"[[rules]]
-id = "{id}"
-name = "Hostile test token"
-provider = "Test"
-description = "A token format used by plainsight's own tests."
-severity = "error"
-security_severity = 5.0
-precision = "high"
-keywords = ["pst_"]
-regex = '''pst_(?P<secret>[A-Za-z0-9]{{20,60}})'''
-placeholder_check = false
-examples = ["pst_Zq3xT9pLm2Vw8Rk4Yb7N", "x = pst_Zq3xT9pLm2Vw8Rk4Yb7Nc1Hd"]
-negative_examples = ["pst_short"]
-"#
-    )
 }
 
 /// Run `args` and expect exit 2 with every `needles` in stderr.
