@@ -4,6 +4,8 @@
 //! `show_secrets` is set, and with it set the secret does appear (so the property is
 //! not vacuous).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 mod hostile_support;
 

@@ -3,6 +3,10 @@
 //! million findings streamed as `--format jsonl`. Also: windowed scanning finds exactly
 //! what a whole-file scan finds, at the same lines and columns.
 
+#![allow(clippy::unwrap_used)]
+// The peak-RSS figures are printed for the record (`cargo test -- --nocapture`).
+#![allow(clippy::print_stderr)]
+
 mod common;
 mod hostile_support;
 
