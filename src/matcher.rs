@@ -105,10 +105,11 @@ impl<'r> Matcher<'r> {
         let kept = dedupe(self.rules, candidates);
         let lines = lines.get_or_insert_with(|| LineIndex::new(text));
         let all_spans: Vec<Range<usize>> = kept.iter().map(|c| c.secret.clone()).collect();
+        let markers = marker_spans(text);
         for c in &kept {
             let rule = &self.rules.rules()[c.rule];
             let location = lines.location(text, c.secret.clone());
-            if suppressed(text, lines, location.line) {
+            if suppressed(text, lines, location.line, &markers) {
                 out.suppressed += 1;
                 continue;
             }
@@ -226,13 +227,27 @@ fn dedupe(rules: &RuleSet, mut c: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
-fn suppressed(text: &[u8], lines: &LineIndex, line: usize) -> bool {
+/// Every allow marker in `text`, as sorted byte spans: found in one pass per text, so
+/// checking many findings on one very long line does not search that line again each
+/// time (which made a 25 MB single-line file with many keys quadratic).
+fn marker_spans(text: &[u8]) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = ALLOW_MARKERS
+        .iter()
+        .flat_map(|m| memmem::find_iter(text, m.as_bytes()).map(move |i| i..i + m.len()))
+        .collect();
+    spans.sort_by_key(|r| r.start);
+    spans
+}
+
+/// Whether an allow marker lies on `line` or the line before it.
+fn suppressed(text: &[u8], lines: &LineIndex, line: usize, markers: &[Range<usize>]) -> bool {
     let from = lines.line_start(line.saturating_sub(1).max(1));
     let to = lines.line_end(text, line);
-    let hay = &text[from..to];
-    ALLOW_MARKERS
+    let first = markers.partition_point(|r| r.start < from);
+    markers[first..]
         .iter()
-        .any(|m| memmem::find(hay, m.as_bytes()).is_some())
+        .take_while(|r| r.start < to)
+        .any(|r| r.end <= to)
 }
 
 /// The secret's first line, trimmed around it, with every secret on it kept masked.
