@@ -178,3 +178,34 @@ fn windowed_scanning_matches_whole_file_scanning() {
     }
     same_whole_and_windowed(&u);
 }
+
+#[test]
+fn a_long_line_full_of_keys_is_capped_per_file_across_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut line = String::with_capacity(42 << 20);
+    let mut i = 0;
+    while line.len() < 40 << 20 {
+        line.push(' ');
+        line.push_str(&aws_key(i % 32768));
+        i += 1;
+    }
+    std::fs::write(dir.path().join("keys.txt"), &line).unwrap();
+    drop(line);
+    let start = std::time::Instant::now();
+    let out = common::plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json", "--max-file-size", "100000000"])
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Five windows, each capped, and the file as a whole capped once.
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1000);
+    assert_eq!(
+        v["stats"]["capped"],
+        serde_json::json!(["keys.txt: aws-access-key-id"])
+    );
+    eprintln!("40 MB line of keys: {:?}", start.elapsed());
+}
