@@ -5,6 +5,7 @@
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
@@ -80,7 +81,33 @@ pub fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, tx: &Syn
     for r in rest {
         builder.add(r);
     }
-    let respect = opts.respect_ignore;
+    let mut respect = opts.respect_ignore;
+    let blocked_root = if respect {
+        // The roots' and their parents' ignore files are read before any filter runs:
+        // if one is not a regular file, honour no ignore files rather than hang.
+        let blocked = roots
+            .iter()
+            .flat_map(|r| r.ancestors())
+            .find_map(blocking_ignore_file);
+        if let Some(p) = &blocked {
+            respect = false;
+            // Under a root the walk reports the file itself; above the roots, say so here.
+            if !roots.iter().any(|r| p.starts_with(r)) {
+                let item = Item::Skipped {
+                    display: display_path(p, base),
+                    skip: skip(SkipReason::Special, IGNORE_NOT_READ),
+                };
+                if tx.send(item).is_err() {
+                    return;
+                }
+            }
+        }
+        blocked
+    } else {
+        None
+    };
+    let blocked_dirs: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let blocked_in_filter = Arc::clone(&blocked_dirs);
     builder
         .hidden(false)
         .ignore(respect)
@@ -91,10 +118,23 @@ pub fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, tx: &Syn
         .require_git(false)
         .follow_links(opts.follow_links)
         .threads(opts.threads.max(1))
-        .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && e.file_name() == ".git" {
+                return false;
+            }
+            if is_dir && respect && e.depth() > 0 && blocking_ignore_file(e.path()).is_some() {
+                if let Ok(mut b) = blocked_in_filter.lock() {
+                    b.push(e.path().to_path_buf());
+                }
+                return false;
+            }
+            true
+        });
     builder.build_parallel().run(|| {
         let tx = tx.clone();
         let exclude = opts.exclude.clone();
+        let blocked_root = blocked_root.clone();
         Box::new(move |res| {
             let item = match res {
                 Ok(entry) => {
@@ -124,6 +164,11 @@ pub fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, tx: &Syn
                                 "symbolic link not followed (use --follow)",
                             ),
                         }
+                    } else if blocked_root.as_deref() == Some(entry.path()) {
+                        Item::Skipped {
+                            display,
+                            skip: skip(SkipReason::Special, IGNORE_NOT_READ),
+                        }
                     } else {
                         Item::Skipped {
                             display,
@@ -139,6 +184,39 @@ pub fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, tx: &Syn
             WalkState::Continue
         })
     });
+    let blocked = blocked_dirs.lock().map(|b| b.clone()).unwrap_or_default();
+    for dir in blocked {
+        let item = Item::Skipped {
+            display: display_path(&dir, base),
+            skip: skip(
+                SkipReason::Special,
+                "directory not entered: its .gitignore, .ignore or .git is not a regular \
+                 file, and reading it could block (scan with --no-ignore to enter it)",
+            ),
+        };
+        if tx.send(item).is_err() {
+            return;
+        }
+    }
+}
+
+const IGNORE_NOT_READ: &str =
+    "ignore file is not a regular file: not opened, and no ignore files honoured in this scan";
+
+/// The walker opens a directory's `.gitignore`, `.ignore` and `.git` (or
+/// `.git/info/exclude`) with a plain blocking open. If one of them is a FIFO or another
+/// special file, that open would hang the scan; return it so the directory can be left
+/// out and reported instead.
+fn blocking_ignore_file(dir: &Path) -> Option<PathBuf> {
+    let special = |p: &Path| std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    for name in [".gitignore", ".ignore", ".git"] {
+        let p = dir.join(name);
+        if special(&p) {
+            return Some(p);
+        }
+    }
+    let exclude = dir.join(".git/info/exclude");
+    special(&exclude).then_some(exclude)
 }
 
 fn skip(reason: SkipReason, detail: &str) -> Skip {

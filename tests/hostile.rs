@@ -759,3 +759,45 @@ fn no_network_namespace_gives_identical_output() {
     assert_eq!(plain.0, Some(1));
     assert_eq!(plain, isolated);
 }
+
+#[test]
+fn fifo_ignore_files_never_hang_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = aws_key_id();
+    write_tree(
+        d,
+        &[
+            ("a.env", format!("k={key}\n")),
+            ("sub/b.env", format!("k={key}\n")),
+            ("other/c.env", format!("k={key}\n")),
+        ],
+    );
+    // The walker itself opens these: a FIFO there would block it forever.
+    mkfifo(&d.join("sub/.gitignore"));
+    mkfifo(&d.join("other/.git"));
+    let (code, v, _) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(skipped_paths(&v, "special"), ["other", "sub"]);
+    assert_eq!(places(&v, AWS).len(), 1);
+    // --no-ignore reads no ignore file, so the directories are entered.
+    let (_, v, _) = scan_json(d, &["--no-ignore"]);
+    assert_eq!(places(&v, AWS).len(), 3);
+    assert_eq!(
+        skipped_paths(&v, "special"),
+        ["other/.git", "sub/.gitignore"]
+    );
+    // In the scan root: ignore files are not honoured, and the FIFO is reported.
+    mkfifo(&d.join(".ignore"));
+    let (_, v, _) = scan_json(d, &[]);
+    assert_eq!(places(&v, AWS).len(), 3);
+    let notes: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["path"] == ".ignore")
+        .map(|s| s["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("no ignore files honoured"), "{notes:?}");
+}
