@@ -77,7 +77,10 @@ impl<'r> Matcher<'r> {
                 continue;
             }
             let mut count = 0;
-            for caps in rule.regex.captures_iter(text) {
+            let Some(regex) = rule.regex.get() else {
+                continue;
+            };
+            for caps in regex.captures_iter(text) {
                 let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group)) else {
                     continue;
                 };
@@ -165,8 +168,14 @@ fn accept(rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
             return false;
         }
     }
-    if rule.allow_secret.iter().any(|re| re.is_match(secret))
-        || rule.allow_match.iter().any(|re| re.is_match(whole))
+    if rule
+        .allow_secret
+        .iter()
+        .any(|re| re.get().is_some_and(|re| re.is_match(secret)))
+        || rule
+            .allow_match
+            .iter()
+            .any(|re| re.get().is_some_and(|re| re.is_match(whole)))
     {
         return false;
     }
@@ -193,7 +202,7 @@ fn near_ok(rule: &Rule, text: &[u8], span: &Range<usize>, lines: &mut Option<Lin
 
 /// Whether `re` matches within `n` lines of `span`.
 fn window_has(
-    re: &regex::bytes::Regex,
+    re: &crate::rules::LazyRegex,
     n: usize,
     text: &[u8],
     span: &Range<usize>,
@@ -203,7 +212,7 @@ fn window_has(
     let first = lines.line_of(span.start).saturating_sub(n).max(1);
     let last = lines.line_of(span.end.saturating_sub(1)) + n;
     let window = lines.line_start(first)..lines.line_end(text, last);
-    re.is_match(&text[window])
+    re.get().is_some_and(|re| re.is_match(&text[window]))
 }
 
 /// Keep one finding per overlapping region: the most precise rule wins, then the

@@ -68,6 +68,8 @@ pub struct Outcome {
 
 /// Check every rule of `set`, each example scanned with the whole set.
 pub fn check(set: RuleSet) -> Result<Outcome> {
+    // Regexes are otherwise compiled on first use: compile all, so none fails late.
+    set.compile_all()?;
     let scanner = Scanner::new(set, ScanOptions::default())?;
     let mut matcher = scanner.matcher();
     let mut out = Outcome::default();

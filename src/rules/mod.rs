@@ -9,19 +9,22 @@
 
 pub mod builtin;
 pub mod check;
+mod lazy;
 pub mod spec;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
 use crate::prefilter::Prefilter;
+
+pub use lazy::LazyRegex;
 
 /// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -133,15 +136,17 @@ pub struct RuleInfo {
 pub struct Rule {
     /// Metadata shared with findings.
     pub info: Arc<RuleInfo>,
-    pub(crate) regex: Regex,
+    pub(crate) regex: LazyRegex,
     pub(crate) secret_group: usize,
+    /// Keyword window radius, worked out with the regex on first use.
+    pub(crate) window: OnceLock<Option<usize>>,
     pub(crate) entropy: Option<f64>,
-    pub(crate) allow_secret: Vec<Regex>,
-    pub(crate) allow_match: Vec<Regex>,
+    pub(crate) allow_secret: Vec<LazyRegex>,
+    pub(crate) allow_match: Vec<LazyRegex>,
     pub(crate) stopwords: Vec<String>,
     pub(crate) allow_paths: Option<GlobSet>,
-    pub(crate) near: Option<(Regex, usize)>,
-    pub(crate) not_near: Option<(Regex, usize)>,
+    pub(crate) near: Option<(LazyRegex, usize)>,
+    pub(crate) not_near: Option<(LazyRegex, usize)>,
     pub(crate) placeholder_check: bool,
     pub(crate) checksum: Option<Checksum>,
     /// Texts that must produce a finding of this rule.
@@ -154,6 +159,39 @@ impl Rule {
     /// The rule's id.
     pub fn id(&self) -> &str {
         &self.info.id
+    }
+
+    /// `Some(n)` when every match contains one of the rule's keywords and is at most `n`
+    /// bytes long: the matcher may then run the regex only within `n` bytes of a hit.
+    pub(crate) fn window_radius(&self) -> Option<usize> {
+        *self
+            .window
+            .get_or_init(|| self.regex.window_radius(&self.info.keywords))
+    }
+
+    /// Every regex of the rule, with the key it came from.
+    fn regexes(&self) -> impl Iterator<Item = (&LazyRegex, &'static str)> {
+        std::iter::once((&self.regex, "regex"))
+            .chain(self.allow_secret.iter().map(|r| (r, "allowlist.regexes")))
+            .chain(self.allow_match.iter().map(|r| (r, "allowlist.match_regexes")))
+            .chain(self.near.iter().map(|(r, _)| (r, "near.regex")))
+            .chain(self.not_near.iter().map(|(r, _)| (r, "not_near.regex")))
+    }
+
+    /// Compile every regex of the rule now (they are otherwise compiled on first use);
+    /// the error names the rule's file and line and the key.
+    pub fn compile_now(&self) -> Result<()> {
+        for (re, key) in self.regexes() {
+            re.force().map_err(|message| Error::Spec {
+                at: SpecLocation {
+                    file: self.info.source.clone(),
+                    line: self.info.line,
+                    key: format!("{}.{key}", self.info.id),
+                },
+                message,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -209,6 +247,11 @@ impl RuleSet {
         &self.prefilter
     }
 
+    /// Compile every rule's regexes now instead of on first use (`rules check`).
+    pub fn compile_all(&self) -> Result<()> {
+        self.rules.iter().try_for_each(Rule::compile_now)
+    }
+
     /// Look a rule up by id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.info.id == id)
@@ -232,10 +275,15 @@ pub(crate) fn compile_all(
     text: &str,
     specs: Vec<Spanned<spec::RuleSpec>>,
 ) -> Result<Vec<Rule>> {
+    // Few and hand-written: compile them now so every error shows at load time.
     specs
         .into_iter()
         .enumerate()
-        .map(|(i, spec)| compile(file, text, i, spec))
+        .map(|(i, spec)| {
+            let rule = compile(file, text, i, spec)?;
+            rule.compile_now()?;
+            Ok(rule)
+        })
         .collect()
 }
 
@@ -257,20 +305,26 @@ impl Ctx<'_> {
         }
     }
 
-    fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<Regex> {
-        build_regex(pattern.get_ref()).map_err(|e| self.err(pattern.span(), key, e))
+    fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<LazyRegex> {
+        self.regex_hir(pattern, key).map(|(re, _)| re)
+    }
+
+    fn regex_hir(&self, pattern: &Spanned<String>, key: &str) -> Result<(LazyRegex, Hir)> {
+        LazyRegex::new(pattern.get_ref()).map_err(|e| self.err(pattern.span(), key, e))
     }
 }
 
-/// Compile a pattern the way every rule pattern is compiled: over bytes, Unicode classes
-/// off by default (`\w` is ASCII; rules opt in with `(?u)`), generous size limits.
-pub(crate) fn build_regex(pattern: &str) -> std::result::Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(32 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
-        .map_err(|e| format!("invalid regex: {e}"))
+/// The capture index of the group named `name`, if any.
+fn capture_index(hir: &Hir, name: &str) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some(name) => usize::try_from(c.index).ok(),
+        HirKind::Capture(c) => capture_index(&c.sub, name),
+        HirKind::Repetition(r) => capture_index(&r.sub, name),
+        HirKind::Concat(xs) | HirKind::Alternation(xs) => {
+            xs.iter().find_map(|x| capture_index(x, name))
+        }
+        _ => None,
+    }
 }
 
 fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) -> Result<Rule> {
@@ -308,10 +362,8 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
             "needs at least one non-empty keyword",
         ));
     }
-    let regex = cx.regex(&spec.regex, "regex")?;
-    let secret_group = regex
-        .capture_names()
-        .position(|n| n == Some("secret"))
+    let (regex, hir) = cx.regex_hir(&spec.regex, "regex")?;
+    let secret_group = capture_index(&hir, "secret")
         .ok_or_else(|| cx.err(spec.regex.span(), "regex", "needs a named group `secret`"))?;
     let entropy = match spec.entropy {
         Some(e) if !(0.0..=8.0).contains(e.get_ref()) => {
@@ -400,6 +452,7 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
         info: Arc::new(info),
         regex,
         secret_group,
+        window: OnceLock::new(),
         entropy,
         allow_secret,
         allow_match,
