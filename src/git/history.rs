@@ -146,7 +146,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
         commits
             .par_iter()
             .map_init(
-                || sync.to_thread_local(),
+                || thread_repo(&sync),
                 |repo, c| {
                     let parents: Vec<ObjectId> = c
                         .parents
@@ -310,6 +310,27 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
         vcs: repo.version_control(revision, branch),
     })
 }
+
+/// A repository handle for one worker thread, with its own object cache (trees are read
+/// again by the next commit's diff).
+fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = sync.to_thread_local();
+    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+    // Delta bases: blobs and trees are read in history order, and one file's versions
+    // form one delta chain in the pack, so decoded bases are worth keeping.
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
+    repo
+}
+
+/// Per-thread cache of decoded delta bases (git's `core.deltaBaseCacheLimit` is 96 MiB).
+const PACK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Per-thread object cache.
+pub(super) const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Keep the earliest finding of each (secret, path); later blob versions that still
 /// hold it become other locations. `findings` arrive in order of first introduction.
@@ -539,20 +560,14 @@ fn topo_order(commits: &[CommitInfo]) -> Vec<usize> {
 /// An entry of a parent tree: its mode and id.
 type Entry = (gix::objs::tree::EntryMode, ObjectId);
 
-fn read_tree(
+fn find_tree<'b>(
     repo: &gix::Repository,
     id: &ObjectId,
-    buf: &mut Vec<u8>,
-) -> Result<HashMap<Vec<u8>, Entry>> {
-    let tree = repo
-        .objects
+    buf: &'b mut Vec<u8>,
+) -> Result<gix::objs::TreeRef<'b>> {
+    repo.objects
         .find_tree(id, buf)
-        .map_err(|e| GitError::read(format!("reading tree {id}"), e))?;
-    Ok(tree
-        .entries
-        .iter()
-        .map(|e| (e.filename.to_vec(), (e.mode, e.oid.to_owned())))
-        .collect())
+        .map_err(|e| GitError::read(format!("reading tree {id}"), e))
 }
 
 /// Push every `(path, blob)` of `tree` that differs from the same path in all of
@@ -567,28 +582,38 @@ fn diff_tree(
     if parents.contains(&tree) {
         return Ok(());
     }
-    let mut buf = Vec::new();
-    let parent_entries: Vec<HashMap<Vec<u8>, Entry>> = parents
-        .iter()
-        .map(|p| read_tree(repo, p, &mut buf))
+    let mut bufs: Vec<Vec<u8>> = parents.iter().map(|_| Vec::new()).collect();
+    let parent_trees: Vec<gix::objs::TreeRef<'_>> = bufs
+        .iter_mut()
+        .zip(parents)
+        .map(|(buf, p)| find_tree(repo, p, buf))
         .collect::<Result<_>>()?;
-    let current = repo
-        .objects
-        .find_tree(&tree, &mut buf)
-        .map_err(|e| GitError::read(format!("reading tree {tree}"), e))?;
-    let entries: Vec<(Vec<u8>, Entry)> = current
-        .entries
+    let parent_entries: Vec<HashMap<&[u8], Entry>> = parent_trees
         .iter()
-        .map(|e| (e.filename.to_vec(), (e.mode, e.oid.to_owned())))
+        .map(|t| {
+            t.entries
+                .iter()
+                .map(|e| (e.filename.as_bytes(), (e.mode, e.oid.to_owned())))
+                .collect()
+        })
         .collect();
-    for (name, (mode, oid)) in entries {
-        let before: Vec<&Entry> = parent_entries.iter().filter_map(|p| p.get(&name)).collect();
+    let mut buf = Vec::new();
+    let current = find_tree(repo, &tree, &mut buf)?;
+    let mut before: Vec<&Entry> = Vec::with_capacity(parents.len());
+    for e in &current.entries {
+        let oid = e.oid.to_owned();
+        before.clear();
+        before.extend(
+            parent_entries
+                .iter()
+                .filter_map(|p| p.get(e.filename.as_bytes())),
+        );
         if before.iter().any(|(_, id)| *id == oid) {
             continue;
         }
         let len = prefix.len();
-        push_name(prefix, name.as_bstr());
-        if mode.is_tree() {
+        push_name(prefix, e.filename);
+        if e.mode.is_tree() {
             let sub: Vec<ObjectId> = before
                 .iter()
                 .filter(|(m, _)| m.is_tree())
@@ -596,7 +621,7 @@ fn diff_tree(
                 .collect();
             prefix.push('/');
             diff_tree(repo, oid, &sub, prefix, out)?;
-        } else if mode.is_blob() {
+        } else if e.mode.is_blob() {
             out.push((prefix.clone(), oid));
         }
         // Submodules (commits) and symlinks carry no file content of this repository.

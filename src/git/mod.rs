@@ -9,7 +9,17 @@
 //! corrupt object) is a [`GitError`], never an empty report: a history scan that could
 //! not read history must not pass.
 //!
-//! Why `gix` and not the `git` CLI: FIGURES_TBD
+//! Why `gix` and not the `git` CLI plumbing, measured (`benches/git-history.sh`, on this
+//! 2-core machine while other builds ran): on a generated repository of 5,000 commits
+//! (10,002 distinct blobs, 10.1 MiB, packed by `git gc`), with every rule disabled so only
+//! reading counts, this in-process walk used 0.25 s CPU (0.39-0.55 s wall on one thread,
+//! 0.32-0.37 s on two), and `git log --all --raw -m --no-renames` piped into
+//! `git cat-file --batch` used 0.19 s CPU (0.24-0.37 s wall): the CLI plumbing reads about
+//! a fifth cheaper there. gix stays: no real repository with history was reachable
+//! offline to measure on, the gap (about 60 ms of CPU per 5,000 commits) is small next to
+//! matching the rules, and reading in-process needs no `git` executable, turns a missing
+//! or corrupt object into a typed error rather than short output, and has no text
+//! parsing of paths (quoting, encodings, newlines) to get wrong.
 
 pub mod history;
 pub mod hook;
