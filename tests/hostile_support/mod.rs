@@ -25,12 +25,26 @@ negative_examples = ["pst_short"]
     )
 }
 
-/// Run `cmd` under `/usr/bin/time -v` and return (exit code, stdout, stderr without
-/// time's report, peak RSS of the child in KiB).
+/// Run `cmd` and return (exit code, stdout, stderr, peak RSS of the child in KiB), read
+/// from `wait4`'s rusage for that one child: through GNU `/usr/bin/time -v` when it is
+/// installed, else through Python's `os.wait4` (Python 3 is on every machine here).
 pub fn run_measured(cmd: &mut Command) -> (Option<i32>, Vec<u8>, String, u64) {
-    let mut timed = Command::new("/usr/bin/time");
-    timed.arg("-v").arg(cmd.get_program()).args(cmd.get_args());
-    let out = timed.output().expect("/usr/bin/time");
+    const PY: &str = "import os, subprocess, sys\n\
+        p = subprocess.Popen(sys.argv[1:])\n\
+        _, st, ru = os.wait4(p.pid, 0)\n\
+        sys.stderr.write('\\tMaximum resident set size (kbytes): %d\\n' % ru.ru_maxrss)\n\
+        sys.exit(os.waitstatus_to_exitcode(st) & 255)\n";
+    let mut timed = if std::path::Path::new("/usr/bin/time").exists() {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-v");
+        c
+    } else {
+        let mut c = Command::new("python3");
+        c.args(["-c", PY]);
+        c
+    };
+    timed.arg(cmd.get_program()).args(cmd.get_args());
+    let out = timed.output().expect("run the measured command");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let rss = stderr
         .lines()
@@ -39,13 +53,8 @@ pub fn run_measured(cmd: &mut Command) -> (Option<i32>, Vec<u8>, String, u64) {
                 .strip_prefix("Maximum resident set size (kbytes): ")
         })
         .and_then(|n| n.trim().parse().ok())
-        .expect("time -v reports the peak RSS");
-    let own = stderr
-        .split("\tCommand being timed")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    (out.status.code(), out.stdout, own, rss)
+        .expect("the peak RSS is reported");
+    (out.status.code(), out.stdout, stderr, rss)
 }
 
 /// A deterministic pseudo-random alphanumeric string (xorshift), `n` characters.
