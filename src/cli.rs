@@ -74,6 +74,8 @@ enum FormatArg {
     Sarif,
     /// JSON lines, streamed: one finding per line as files finish, then a summary line.
     Jsonl,
+    /// GitLab secret-detection security report (for `artifacts: reports: secret_detection`).
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -406,6 +408,7 @@ fn finish_with(
         FormatArg::Json => Format::Json,
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Gitlab => Format::Gitlab,
     };
     let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
     let opts = ReportOptions {

@@ -680,3 +680,43 @@ fn self_scan_of_the_repository_is_clean() {
     assert!(found.is_empty(), "self-scan findings: {found:#?}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn gitlab_secret_detection_report() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_tree(dir.path());
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "gitlab"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, json) = json_scan(dir.path(), &[]);
+    let vulns = v["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulns.len(), json["findings"].as_array().unwrap().len());
+    assert_eq!(v["scan"]["type"], "secret_detection");
+    assert!(v["scan"]["start_time"].as_str().unwrap().len() == 19);
+    let mut ids = std::collections::HashSet::new();
+    for vuln in vulns {
+        assert!(
+            ids.insert(vuln["id"].as_str().unwrap().to_string()),
+            "ids are unique"
+        );
+        assert!(vuln["identifiers"][0]["value"].is_string());
+        assert!(vuln["location"]["file"].is_string());
+        assert!(vuln["location"]["commit"]["sha"].is_string());
+        assert!(["Critical", "High", "Medium", "Low", "Info"]
+            .contains(&vuln["severity"].as_str().unwrap()));
+    }
+    assert!(v["scan"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["value"].as_str().unwrap().contains("binary")));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for s in [aws_key_id(), aws_secret(), github_token(), stripe_key()] {
+        assert!(!text.contains(&s), "gitlab report leaks a secret");
+    }
+}

@@ -5,6 +5,7 @@
 //! order and shows secrets masked unless [`ReportOptions::show_secrets`] is set: that
 //! flag is the only path from a [`crate::finding::Secret`] to plaintext output.
 
+pub mod gitlab;
 pub mod json;
 pub mod jsonl;
 pub mod sarif;
@@ -25,6 +26,8 @@ pub enum Format {
     Sarif,
     /// JSON lines: one finding per line, then a summary line. Streamed by the CLI.
     Jsonl,
+    /// GitLab's secret-detection security report.
+    Gitlab,
 }
 
 /// How to render.
@@ -57,5 +60,6 @@ pub fn write(
         Format::Json => json::write(report, opts, out),
         Format::Sarif => sarif::write(report, opts, out),
         Format::Jsonl => jsonl::write(report, opts, out),
+        Format::Gitlab => gitlab::write(report, opts, out),
     }
 }
