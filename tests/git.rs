@@ -588,6 +588,17 @@ fn install_hook_writes_refuses_and_force_overwrites() {
     repo.write("ok.txt", b"fine\n");
     repo.git(&["add", "ok.txt"]);
     repo.commit("clean");
+    // `git commit -a` stages into a temporary index named by GIT_INDEX_FILE: still caught.
+    repo.write("ok.txt", format!("fine\nK={}\n", key(24)).as_bytes());
+    let out = repo
+        .cmd()
+        .args(["commit", "-q", "-a", "-m", "sneaky"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "git commit -a went through");
+    // git sends a hook's output to stderr.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ok.txt:2:3"));
+    repo.git(&["checkout", "-q", "--", "ok.txt"]);
 
     // A second install refuses and leaves the hook alone.
     std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
