@@ -655,3 +655,60 @@ fn scan_with_explicit_files_scans_exactly_those() {
     assert_eq!(secrets(&v), sorted(vec![key(21), key(23)]));
     assert_eq!(v["stats"]["files_scanned"], 3);
 }
+
+#[test]
+fn git_takes_the_scan_flags_baseline_fail_on_output_and_size_limit() {
+    let repo = Repo::new();
+    repo.add_commit("a.env", &format!("A={}\n", key(25)), "one");
+    let big = format!("B={}\n{}", key(26), "x".repeat(4096));
+    repo.add_commit("big.env", &big, "two");
+
+    // --max-file-size: the big blob is skipped and counted, not scanned.
+    let (code, v) = scan_json(&repo, &["--max-file-size", "1000"]);
+    assert_eq!(code, 1);
+    assert_eq!(secrets(&v), vec![key(25)]);
+    assert_eq!(v["stats"]["skipped"]["too_large"], 1);
+
+    // --output writes the report; --baseline then silences what it lists.
+    let out_dir = tempfile::tempdir().unwrap();
+    let baseline = out_dir.path().join("baseline.json");
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--format", "json", "--output"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let saved: Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    assert_eq!(findings(&saved).len(), 2);
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // A new key after the baseline fails the run, also with --fail-on error.
+    repo.add_commit("c.env", &format!("C={}\n", key(27)), "three");
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--fail-on", "error", "--baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let unwritable = repo.path.join("no/such/dir/out.json");
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--output"])
+        .arg(&unwritable)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
