@@ -5,6 +5,8 @@
 //! Fake keys are assembled at run time so plainsight's scan of its own tree stays clean.
 
 #![allow(clippy::unwrap_used)]
+// Peak-RSS figures are printed for the record (`cargo test -- --nocapture`).
+#![allow(clippy::print_stderr)]
 
 mod common;
 mod hostile_support;
@@ -324,6 +326,13 @@ fn vanished_and_truncated_files_at_the_library_level() {
     let mut r = Reader::default();
     let err = r.scan_file(&gone, 1 << 20, |_| {}).unwrap_err();
     assert_eq!(err.reason, SkipReason::Vanished);
+    // A FIFO where the walk saw a regular file: opened without blocking, then refused.
+    let swapped = dir.path().join("swapped");
+    mkfifo(&swapped);
+    let err = r
+        .scan_file(&swapped, 1 << 20, |_| panic!("must not scan"))
+        .unwrap_err();
+    assert_eq!(err.reason, SkipReason::Special);
     // Truncated while being read in windows: what is left is scanned, nothing breaks.
     let p = dir.path().join("shrinking.txt");
     std::fs::write(&p, "line\n".repeat(20_000)).unwrap();
@@ -426,10 +435,16 @@ fn two_hundred_thousand_empty_files() {
         dir.path(),
         &[("d7/key.env", format!("k={}\n", aws_key_id()))],
     );
-    let (code, v, _) = scan_json(dir.path(), &[]);
-    assert_eq!(code, 1);
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("plainsight"));
+    cmd.arg("scan").arg(dir.path()).args(["--format", "json"]);
+    let (code, stdout, stderr, rss_kib) = hostile_support::run_measured(&mut cmd);
+    assert_eq!(code, Some(1), "{stderr}");
+    let v: Value = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(v["stats"]["files_scanned"], 200_001);
     assert_eq!(places(&v, AWS).len(), 1);
+    // Memory does not grow with the number of files (the walk feeds a bounded channel).
+    eprintln!("200,000 files: peak RSS {} MiB", rss_kib / 1024);
+    assert!(rss_kib < 200 * 1024, "peak RSS {rss_kib} KiB");
 }
 
 /// Run `args` and expect exit 2 with every `needles` in stderr.
