@@ -816,3 +816,42 @@ fn fifo_ignore_files_never_hang_the_walk() {
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("no ignore files honoured"), "{notes:?}");
 }
+
+#[test]
+fn escape_sequences_in_files_and_names_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "evil\u{1b}]0;pwned\u{7}\nname.env";
+    let body = format!(
+        "\u{1b}[2J\u{1b}[31m id={} \u{202e}gnp.exe\u{8}\u{8}\n",
+        aws_key_id()
+    );
+    write_tree(dir.path(), &[(name, body)]);
+    mkfifo(&dir.path().join("fifo\u{1b}[1A"));
+    for extra in [
+        &[][..],
+        &["--show-secrets", "--verbose", "--color", "always"][..],
+    ] {
+        let out = plainsight()
+            .arg("scan")
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Colors plainsight adds itself are the only escape sequences.
+        let stripped = text
+            .replace("\u{1b}[0m", "")
+            .replace("\u{1b}[1m", "")
+            .replace("\u{1b}[2m", "")
+            .replace("\u{1b}[1;31m", "")
+            .replace("\u{1b}[1;35m", "");
+        assert!(!stripped.contains('\u{1b}'), "{text:?}");
+        assert!(!stripped.contains('\u{7}') && !stripped.contains('\u{8}'));
+        assert!(!stripped.contains('\u{202e}'));
+        assert!(
+            stripped.contains("evil\\u{1b}]0;pwned\\u{7}\\u{a}name.env"),
+            "{text}"
+        );
+    }
+}

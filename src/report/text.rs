@@ -1,6 +1,7 @@
 //! `--format text`: findings grouped by file for a person at a terminal, then a summary
 //! of what was scanned, skipped and found.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::ReportOptions;
@@ -40,18 +41,18 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
             if last_path.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", style.paint("1;35", &f.path))?;
+            writeln!(out, "{}", style.paint("1;35", &printable(&f.path)))?;
             last_path = Some(&f.path);
         }
         let secret = if opts.show_secrets {
-            f.secret.expose().to_string()
+            printable(f.secret.expose()).into_owned()
         } else {
             f.secret.preview()
         };
         writeln!(
             out,
             "{}:{}:{}  {}  {}  {}  {}",
-            f.path,
+            printable(&f.path),
             f.location.line,
             f.location.column,
             style.paint("1", &f.rule.id),
@@ -61,10 +62,10 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
         )?;
         if let Some(p) = &f.provenance {
             let short = p.commit.get(..12).unwrap_or(&p.commit);
-            writeln!(out, "    commit {short} by {}", p.author)?;
+            writeln!(out, "    commit {short} by {}", printable(&p.author))?;
         }
         let line = f.context.render(opts.show_secrets);
-        writeln!(out, "    {}", style.paint("2", line.trim()))?;
+        writeln!(out, "    {}", style.paint("2", &printable(line.trim())))?;
     }
     if !report.findings.is_empty() {
         writeln!(out)?;
@@ -75,12 +76,35 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
                 out,
                 "skipped ({}): {}: {}",
                 k.skip.reason.as_str(),
-                k.path,
-                k.skip.detail
+                printable(&k.path),
+                printable(&k.skip.detail)
             )?;
         }
     }
     writeln!(out, "{}", summary(report, opts.verbose))
+}
+
+/// Text from scanned files and file names, made safe for a terminal: control characters
+/// (an escape sequence in a hostile file could rewrite the screen or the window title)
+/// and bidirectional overrides (which can make a line read differently from its bytes)
+/// are shown escaped, e.g. `\u{1b}`, instead of being sent raw.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The one-line summary: files, bytes, skips by reason, findings by severity, time.
