@@ -7,7 +7,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time, not with env!(): a build-script binary reused by another
+    // checkout of the same package must list *that* checkout's rules.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("rules/ directory")
         .filter_map(Result::ok)

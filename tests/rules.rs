@@ -12,23 +12,48 @@ fn every_builtin_rule_passes_its_own_examples() {
     let set = RuleSet::new(all).expect("built-in rule ids are unique");
     let outcome = check::check(set).unwrap();
     let failures: Vec<String> = outcome.failures.iter().map(ToString::to_string).collect();
-    assert!(failures.is_empty(), "{} failing examples:\n{}", failures.len(), failures.join("\n"));
-    assert!(outcome.examples >= outcome.rules * 3, "every rule has >= 2 examples and >= 1 negative");
+    assert!(
+        failures.is_empty(),
+        "{} failing examples:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        outcome.examples >= outcome.rules * 3,
+        "every rule has >= 2 examples and >= 1 negative"
+    );
 }
 
 #[test]
 fn every_builtin_rule_has_complete_metadata() {
     for r in builtin::load().unwrap() {
         let i = &r.info;
-        assert!(!i.name.trim().is_empty() && !i.provider.trim().is_empty(), "{}", i.id);
+        assert!(
+            !i.name.trim().is_empty() && !i.provider.trim().is_empty(),
+            "{}",
+            i.id
+        );
         assert!(i.description.len() >= 20, "{}: description too short", i.id);
         assert!(!i.references.is_empty(), "{}: needs a references URL", i.id);
         for u in &i.references {
-            assert!(u.starts_with("https://"), "{}: reference {u} is not an https URL", i.id);
+            assert!(
+                u.starts_with("https://"),
+                "{}: reference {u} is not an https URL",
+                i.id
+            );
         }
-        assert!(r.examples.len() >= 2 && !r.negative_examples.is_empty(), "{}", i.id);
+        assert!(
+            r.examples.len() >= 2 && !r.negative_examples.is_empty(),
+            "{}",
+            i.id
+        );
         if i.public_identifier {
-            assert_eq!(i.severity, plainsight::Severity::Note, "{}: public identifiers report as notes", i.id);
+            assert_eq!(
+                i.severity,
+                plainsight::Severity::Note,
+                "{}: public identifiers report as notes",
+                i.id
+            );
         }
     }
 }
@@ -38,5 +63,26 @@ fn public_identifier_rules_are_off_by_default() {
     let default = RuleSet::builtin().unwrap();
     assert!(default.rules().iter().all(|r| !r.info.public_identifier));
     let all = builtin::load().unwrap();
-    assert!(all.iter().any(|r| r.info.public_identifier), "some public-identifier rules exist");
+    assert!(
+        all.iter().any(|r| r.info.public_identifier),
+        "some public-identifier rules exist"
+    );
+}
+
+#[test]
+fn the_catalogue_covers_at_least_300_rules_and_ids_are_kebab_case() {
+    let all = builtin::load().unwrap();
+    assert!(all.len() >= 300, "only {} built-in rules", all.len());
+    let providers: std::collections::HashSet<&str> =
+        all.iter().map(|r| r.info.provider.as_str()).collect();
+    assert!(providers.len() >= 150, "only {} providers", providers.len());
+    for r in &all {
+        for kw in &r.info.keywords {
+            assert!(
+                kw.is_ascii(),
+                "{}: keyword {kw:?} must be ASCII (matched ASCII-case-insensitively)",
+                r.info.id
+            );
+        }
+    }
 }
