@@ -173,7 +173,11 @@ impl Rule {
     fn regexes(&self) -> impl Iterator<Item = (&LazyRegex, &'static str)> {
         std::iter::once((&self.regex, "regex"))
             .chain(self.allow_secret.iter().map(|r| (r, "allowlist.regexes")))
-            .chain(self.allow_match.iter().map(|r| (r, "allowlist.match_regexes")))
+            .chain(
+                self.allow_match
+                    .iter()
+                    .map(|r| (r, "allowlist.match_regexes")),
+            )
             .chain(self.near.iter().map(|(r, _)| (r, "near.regex")))
             .chain(self.not_near.iter().map(|(r, _)| (r, "not_near.regex")))
     }
@@ -506,10 +510,10 @@ negative_examples = ["demo_short"]
     #[test]
     fn errors_name_file_line_and_key() {
         let e = err_of(&GOOD.replace("precision = \"high\"", "precision = \"high\"\ncolour = 1"));
-        assert!(e.starts_with("demo.toml:11: key `colour`"), "{e}");
+        assert!(e.starts_with("demo.toml:10: key `colour`"), "{e}");
         let e = err_of(&GOOD.replace("{16})", "{16}"));
         assert!(
-            e.starts_with("demo.toml:12: key `rules[0].regex`: invalid regex"),
+            e.starts_with("demo.toml:11: key `rules[0].regex`: invalid regex"),
             "{e}"
         );
         let e = err_of(&GOOD.replace("8.0", "\"high\""));
