@@ -504,13 +504,13 @@ fn sniff(bytes: &[u8]) -> Sniffed {
             odd += usize::from(p[1] == 0);
         }
         // ASCII-heavy UTF-16: one byte of most pairs is zero, the other almost never.
-        if odd * 10 >= pairs * 4 && even * 50 <= pairs {
+        if odd * 10 >= pairs * 4 && even * 50 <= pairs && utf16_text_like(head, false) {
             return Sniffed::Utf16 {
                 big_endian: false,
                 skip: 0,
             };
         }
-        if even * 10 >= pairs * 4 && odd * 50 <= pairs {
+        if even * 10 >= pairs * 4 && odd * 50 <= pairs && utf16_text_like(head, true) {
             return Sniffed::Utf16 {
                 big_endian: true,
                 skip: 0,
@@ -518,6 +518,25 @@ fn sniff(bytes: &[u8]) -> Sniffed {
         }
     }
     Sniffed::Binary
+}
+
+/// Whether the ASCII-range code units of `head`, read as UTF-16, are text: binary files
+/// full of small little-endian integers (import libraries, archives) pass the zero-byte
+/// test above but are mostly control characters here.
+fn utf16_text_like(head: &[u8], big_endian: bool) -> bool {
+    let (mut ascii, mut control) = (0usize, 0usize);
+    for p in head.chunks_exact(2) {
+        let (hi, lo) = if big_endian {
+            (p[0], p[1])
+        } else {
+            (p[1], p[0])
+        };
+        if hi == 0 {
+            ascii += 1;
+            control += usize::from(lo < 0x20 && !matches!(lo, b'\t' | b'\n' | b'\r' | 0x0C));
+        }
+    }
+    control * 20 <= ascii
 }
 
 /// Decode UTF-16 into UTF-8, replacing unpaired surrogates (and an odd last byte is
@@ -583,5 +602,19 @@ mod tests {
         );
         assert_eq!(r.decode(b"plain \xff text").unwrap().0, b"plain \xff text");
         assert_eq!(r.decode(b"\xEF\xBB\xBFbom").unwrap().0, b"bom");
+    }
+
+    #[test]
+    fn tables_of_small_integers_are_binary_not_utf16() {
+        // What an import library looks like to the zero-byte test: u16 values < 256.
+        let table: Vec<u8> = (0u16..2048)
+            .flat_map(|i| (i % 7 + 1).to_be_bytes())
+            .collect();
+        let mut r = Reader::default();
+        assert_eq!(r.decode(&table).unwrap_err().reason, SkipReason::Binary);
+        let le: Vec<u8> = (0u16..2048)
+            .flat_map(|i| (i % 7 + 1).to_le_bytes())
+            .collect();
+        assert_eq!(r.decode(&le).unwrap_err().reason, SkipReason::Binary);
     }
 }
