@@ -36,11 +36,13 @@ pub struct FileMatches {
     pub capped_rules: Vec<String>,
 }
 
-/// Per-thread matcher: holds the reusable prefilter state.
+/// Per-thread matcher: holds the reusable prefilter state and window buffer.
 #[derive(Debug)]
 pub struct Matcher<'r> {
     rules: &'r RuleSet,
     hits: Hits,
+    /// Reused buffer of one rule's keyword windows.
+    windows: Vec<(usize, usize)>,
     max_per_rule: usize,
     severities: &'r [Severity],
 }
@@ -50,6 +52,95 @@ struct Candidate {
     secret: Range<usize>,
 }
 
+/// Bytes past a window's end the regex may look at (`\b`, `$`): context, never matched.
+const LOOKAHEAD: usize = 8;
+
+/// One rule's raw matches on their way to becoming candidates in one text.
+struct Offer<'a> {
+    rule: &'a Rule,
+    ri: usize,
+    text: &'a [u8],
+    max: usize,
+    count: usize,
+}
+
+impl Offer<'_> {
+    /// Filter one raw match (whole match and secret group); false once the rule hit its
+    /// per-file cap and no more matches are wanted.
+    fn offer(
+        &mut self,
+        whole: Range<usize>,
+        group: Range<usize>,
+        lines: &mut Option<LineIndex>,
+        candidates: &mut Vec<Candidate>,
+        capped: &mut Vec<String>,
+    ) -> bool {
+        let text = self.text;
+        let span = trim_span(text, group);
+        if span.is_empty()
+            || !accept(self.rule, &text[span.clone()], &text[whole])
+            || !near_ok(self.rule, text, &span, lines)
+        {
+            return true;
+        }
+        if self.count == self.max {
+            capped.push(self.rule.info.id.clone());
+            return false;
+        }
+        self.count += 1;
+        candidates.push(Candidate {
+            rule: self.ri,
+            secret: span,
+        });
+        true
+    }
+}
+
+/// Fill `out` with the merged byte ranges inside which every match of rule `ri` must lie
+/// (each keyword hit widened by the rule's window radius). False when the whole text must
+/// be searched instead: no provable radius, keyword positions not all recorded, or
+/// windows covering half the text or more.
+fn keyword_windows(
+    rules: &RuleSet,
+    ri: usize,
+    hits: &Hits,
+    len: usize,
+    out: &mut Vec<(usize, usize)>,
+) -> bool {
+    out.clear();
+    let Some(radius) = rules.rules()[ri].window_radius() else {
+        return false;
+    };
+    let patterns = rules.prefilter().rule_patterns(ri);
+    for &p in patterns {
+        let Some(hits) = hits.positions(p) else {
+            return false;
+        };
+        // A match holding the keyword at s..e and at most `radius` long lies within
+        // e - radius .. s + radius.
+        out.extend(
+            hits.iter()
+                .map(|&(s, e)| (e.saturating_sub(radius), (s + radius).min(len))),
+        );
+    }
+    if patterns.len() > 1 {
+        out.sort_unstable();
+    }
+    let mut merged = 0;
+    for i in 0..out.len() {
+        let (a, b) = out[i];
+        if merged > 0 && a <= out[merged - 1].1 {
+            out[merged - 1].1 = out[merged - 1].1.max(b);
+        } else {
+            out[merged] = (a, b);
+            merged += 1;
+        }
+    }
+    out.truncate(merged);
+    let covered: usize = out.iter().map(|(a, b)| b - a).sum();
+    !out.is_empty() && covered * 2 <= len
+}
+
 impl<'r> Matcher<'r> {
     /// A matcher over `rules` that reports at most `max_per_rule` findings per rule and
     /// file; `severities[i]` is the severity rule `i`'s findings get (one per rule).
@@ -57,6 +148,7 @@ impl<'r> Matcher<'r> {
         Matcher {
             rules,
             hits: Hits::default(),
+            windows: Vec::new(),
             max_per_rule: max_per_rule.max(1),
             severities,
         }
@@ -76,30 +168,75 @@ impl<'r> Matcher<'r> {
             if rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path)) {
                 continue;
             }
-            let mut count = 0;
             let Some(regex) = rule.regex.get() else {
                 continue;
             };
-            for caps in regex.captures_iter(text) {
-                let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group)) else {
-                    continue;
-                };
-                let span = trim_span(text, group.range());
-                if span.is_empty()
-                    || !accept(rule, &text[span.clone()], &text[whole.range()])
-                    || !near_ok(rule, text, &span, &mut lines)
-                {
-                    continue;
+            let mut offer = Offer {
+                rule,
+                ri,
+                text,
+                max: self.max_per_rule,
+                count: 0,
+            };
+            let mut whole_text = true;
+            if keyword_windows(self.rules, ri, &self.hits, text.len(), &mut self.windows) {
+                // Every match lies inside one window: search only those. Should a match
+                // ever reach a window's edge (it cannot, by the window's construction),
+                // drop what the windows gave and search the whole text instead.
+                whole_text = false;
+                let mark = candidates.len();
+                let mut locs = regex.capture_locations();
+                'windows: for &(a, b) in &self.windows {
+                    let end = (b + LOOKAHEAD).min(text.len());
+                    let hay = &text[..end];
+                    let mut pos = a;
+                    while pos < b {
+                        let Some(m) = regex.captures_read_at(&mut locs, hay, pos) else {
+                            break;
+                        };
+                        if m.start() >= b {
+                            break;
+                        }
+                        if m.end() > b || (m.end() == end && end < text.len()) || m.is_empty() {
+                            whole_text = true;
+                            break 'windows;
+                        }
+                        pos = m.end();
+                        let Some((gs, ge)) = locs.get(rule.secret_group) else {
+                            continue;
+                        };
+                        if !offer.offer(
+                            m.range(),
+                            gs..ge,
+                            &mut lines,
+                            &mut candidates,
+                            &mut out.capped_rules,
+                        ) {
+                            break 'windows;
+                        }
+                    }
                 }
-                if count == self.max_per_rule {
-                    out.capped_rules.push(rule.info.id.clone());
-                    break;
+                if whole_text {
+                    candidates.truncate(mark);
+                    offer.count = 0;
                 }
-                count += 1;
-                candidates.push(Candidate {
-                    rule: ri,
-                    secret: span,
-                });
+            }
+            if whole_text {
+                for caps in regex.captures_iter(text) {
+                    let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group))
+                    else {
+                        continue;
+                    };
+                    if !offer.offer(
+                        whole.range(),
+                        group.range(),
+                        &mut lines,
+                        &mut candidates,
+                        &mut out.capped_rules,
+                    ) {
+                        break;
+                    }
+                }
             }
         }
         if candidates.is_empty() {
@@ -769,12 +906,18 @@ negative_examples = ["key = short"]
     #[test]
     fn precise_rule_wins_overlap_and_both_secrets_stay_masked_in_context() {
         let set = demo_set();
-        let m = run(&set, "key = demo_q8w3v7l2k9r4b6h1 and demo_k3m9p2x7q4w8r1t6\n");
+        let m = run(
+            &set,
+            "key = demo_q8w3v7l2k9r4b6h1 and demo_k3m9p2x7q4w8r1t6\n",
+        );
         let ids: Vec<&str> = m.findings.iter().map(|f| f.rule.id.as_str()).collect();
         assert_eq!(ids, vec!["demo-token", "demo-token"]);
         for f in &m.findings {
             let line = f.context.render(false);
-            assert!(!line.contains("q8w3v7l2k9r4b6h1") && !line.contains("k3m9p2x7q4w8r1t6"), "{line}");
+            assert!(
+                !line.contains("q8w3v7l2k9r4b6h1") && !line.contains("k3m9p2x7q4w8r1t6"),
+                "{line}"
+            );
             assert!(f.context.render(true).contains("demo_k3m9p2x7q4w8r1t6"));
         }
     }
@@ -782,7 +925,10 @@ negative_examples = ["key = short"]
     #[test]
     fn inline_markers_suppress_same_and_next_line_only() {
         let set = demo_set();
-        assert_eq!(run(&set, "demo_q8w3v7l2k9r4b6h1 # plainsight:allow").suppressed, 1);
+        assert_eq!(
+            run(&set, "demo_q8w3v7l2k9r4b6h1 # plainsight:allow").suppressed,
+            1
+        );
         let m = run(&set, "# gitleaks:allow\ndemo_q8w3v7l2k9r4b6h1");
         assert_eq!((m.findings.len(), m.suppressed), (0, 1));
         let m = run(&set, "# pragma: allowlist secret\n\ndemo_q8w3v7l2k9r4b6h1");
@@ -793,7 +939,9 @@ negative_examples = ["key = short"]
     fn findings_per_rule_are_capped_and_reported() {
         let set = demo_set();
         let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
-        let text: String = (0..50).map(|i| format!("demo_q8w3v7l2k9r4{i:04}\n")).collect();
+        let text: String = (0..50)
+            .map(|i| format!("demo_q8w3v7l2k9r4{i:04}\n"))
+            .collect();
         let m = Matcher::new(&set, 10, &sev).scan("t.txt", text.as_bytes());
         assert_eq!(m.findings.len(), 10);
         assert_eq!(m.capped_rules, vec!["demo-token".to_string()]);

@@ -3,7 +3,8 @@
 //!
 //! Most files contain none of the keywords, so most files never reach a regex. Keywords
 //! are matched ASCII-case-insensitively over raw bytes (no lowercase copy of the file),
-//! and each distinct keyword maps to the rules that listed it.
+//! and each distinct keyword maps to the rules that listed it. Where each keyword
+//! occurred is kept too, so the matcher can run a rule's regex only around its keywords.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -15,13 +16,25 @@ pub struct Prefilter {
     ac: AhoCorasick,
     /// For each automaton pattern, the rules (by index) that listed it.
     pattern_rules: Vec<Vec<usize>>,
-    rule_count: usize,
+    /// For each rule, its automaton patterns.
+    rule_patterns: Vec<Vec<usize>>,
 }
 
-/// Reusable per-thread state for [`Prefilter::candidates`].
+/// Keyword occurrences recorded per text beyond this are not kept (the text is dense
+/// with keywords; the matcher then runs regexes over the whole text).
+const MAX_RECORDED: usize = 1 << 18;
+
+/// Reusable per-thread state for [`Prefilter::candidates`]. Clearing it costs what the
+/// last text touched, not the number of keywords or rules.
 #[derive(Debug, Default)]
 pub struct Hits {
     seen_pattern: Vec<bool>,
+    /// Patterns seen in the current text.
+    touched: Vec<usize>,
+    /// Per pattern: where it occurred (byte ranges), in text order.
+    positions: Vec<Vec<(usize, usize)>>,
+    recorded: usize,
+    complete: bool,
     rule_hit: Vec<bool>,
     rules: Vec<usize>,
 }
@@ -30,6 +43,35 @@ impl Hits {
     /// The rules whose keywords occurred, in ascending rule order.
     pub fn rules(&self) -> &[usize] {
         &self.rules
+    }
+
+    /// Where automaton pattern `p` occurred, or `None` if occurrences were not all
+    /// recorded (too many) and callers must assume the keyword could be anywhere.
+    pub fn positions(&self, p: usize) -> Option<&[(usize, usize)]> {
+        if self.complete {
+            self.positions.get(p).map(Vec::as_slice)
+        } else {
+            None
+        }
+    }
+
+    fn reset(&mut self, patterns: usize, rules: usize) {
+        for p in self.touched.drain(..) {
+            self.seen_pattern[p] = false;
+            self.positions[p].clear();
+        }
+        for r in self.rules.drain(..) {
+            self.rule_hit[r] = false;
+        }
+        if self.seen_pattern.len() != patterns {
+            self.seen_pattern = vec![false; patterns];
+            self.positions = vec![Vec::new(); patterns];
+        }
+        if self.rule_hit.len() != rules {
+            self.rule_hit = vec![false; rules];
+        }
+        self.recorded = 0;
+        self.complete = true;
     }
 }
 
@@ -64,10 +106,16 @@ impl Prefilter {
                     .build(&patterns)
             })
             .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
+        let mut rule_patterns = vec![Vec::new(); keywords.len()];
+        for (p, rules) in pattern_rules.iter().enumerate() {
+            for &r in rules {
+                rule_patterns[r].push(p);
+            }
+        }
         Ok(Prefilter {
             ac,
             pattern_rules,
-            rule_count: keywords.len(),
+            rule_patterns,
         })
     }
 
@@ -76,27 +124,33 @@ impl Prefilter {
         self.pattern_rules.len()
     }
 
-    /// Find the rules whose keywords occur in `haystack`; the result is in `hits`.
+    /// The automaton patterns (keywords) of rule `r`.
+    pub fn rule_patterns(&self, r: usize) -> &[usize] {
+        self.rule_patterns.get(r).map_or(&[], Vec::as_slice)
+    }
+
+    /// Find the rules whose keywords occur in `haystack`, and where; the result is in
+    /// `hits`.
     pub fn candidates(&self, haystack: &[u8], hits: &mut Hits) {
-        hits.seen_pattern.clear();
-        hits.seen_pattern.resize(self.pattern_rules.len(), false);
-        hits.rule_hit.clear();
-        hits.rule_hit.resize(self.rule_count, false);
-        hits.rules.clear();
-        let mut unseen = self.pattern_rules.len();
+        hits.reset(self.pattern_rules.len(), self.rule_patterns.len());
         for m in self.ac.find_overlapping_iter(haystack) {
             let p = m.pattern().as_usize();
+            if hits.complete {
+                if hits.recorded == MAX_RECORDED {
+                    hits.complete = false;
+                } else {
+                    hits.recorded += 1;
+                    hits.positions[p].push((m.start(), m.end()));
+                }
+            }
             if std::mem::replace(&mut hits.seen_pattern[p], true) {
                 continue;
             }
+            hits.touched.push(p);
             for &r in &self.pattern_rules[p] {
                 if !std::mem::replace(&mut hits.rule_hit[r], true) {
                     hits.rules.push(r);
                 }
-            }
-            unseen -= 1;
-            if unseen == 0 {
-                break;
             }
         }
         hits.rules.sort_unstable();
@@ -123,7 +177,13 @@ mod tests {
         assert_eq!(hits.rules(), &[0, 1]);
         p.candidates(b"akiaXXXX", &mut hits);
         assert_eq!(hits.rules(), &[2]);
+        assert_eq!(p.rule_patterns(1), &[1, 2]);
         p.candidates(b"nothing here", &mut hits);
         assert!(hits.rules().is_empty());
+        p.candidates(b"sk-1 SK-ANT- sk-", &mut hits);
+        assert_eq!(hits.rules(), &[0, 1]);
+        assert_eq!(hits.positions(0), Some(&[(0, 3), (5, 8), (13, 16)][..]));
+        assert_eq!(hits.positions(1), Some(&[(5, 12)][..]));
+        assert_eq!(hits.positions(3), Some(&[][..]));
     }
 }

@@ -14,10 +14,10 @@ use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 
 /// Literal sets larger than this are not enumerated when proving keyword containment.
-const LITERAL_LIMIT: usize = 4096;
+const LITERAL_LIMIT: usize = 256;
 /// Matches longer than this are not windowed (the window would rival the file).
 const MAX_WINDOW_RADIUS: usize = 16 << 10;
 
@@ -103,7 +103,42 @@ impl LazyRegex {
             .map(|k| k.to_ascii_lowercase().into_bytes())
             .filter(|k| !k.is_empty())
             .collect();
-        (!keywords.is_empty() && contains_keyword(&hir, &keywords)).then_some(max)
+        (!keywords.is_empty() && contains_keyword(&fold_case(&hir), &keywords)).then_some(max)
+    }
+}
+
+/// `hir` with literals lowercased and every ASCII case pair (`[sS]`, what `(?i)s` becomes)
+/// replaced by its lowercase letter. Whatever `hir` matches, this matches up to ASCII
+/// case, so a keyword (compared case-insensitively) in all of its literals is in all of
+/// `hir`'s matches; and `(?i)secret` stays one literal instead of 64.
+fn fold_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Literal(lit) => Hir::literal(lit.0.to_ascii_lowercase()),
+        HirKind::Class(Class::Bytes(c)) => match c.ranges() {
+            [upper, lower]
+                if upper.start() == upper.end()
+                    && lower.start() == lower.end()
+                    && upper.start().is_ascii_uppercase()
+                    && lower.start() == upper.start().to_ascii_lowercase() =>
+            {
+                Hir::literal([lower.start()])
+            }
+            _ => hir.clone(),
+        },
+        HirKind::Concat(xs) => Hir::concat(xs.iter().map(fold_case).collect()),
+        HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(fold_case).collect()),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(fold_case(&c.sub)),
+        }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(fold_case(&r.sub)),
+        }),
+        _ => hir.clone(),
     }
 }
 
@@ -130,9 +165,9 @@ fn contains_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
 fn literals_contain(hir: &Hir, keywords: &[Vec<u8>], kind: ExtractKind) -> bool {
     let mut ex = Extractor::new();
     ex.kind(kind)
-        .limit_class(64)
-        .limit_repeat(16)
-        .limit_literal_len(256)
+        .limit_class(8)
+        .limit_repeat(8)
+        .limit_literal_len(64)
         .limit_total(LITERAL_LIMIT);
     let seq = ex.extract(hir);
     let Some(lits) = seq.literals() else {
@@ -184,6 +219,14 @@ mod tests {
             Some(20)
         );
         assert_eq!(radius(r"(?:AKIA|ABCD)[A-Z0-9]{16}", &["akia"]), None);
+        // Case-insensitive keywords stay one literal each (no 2^n case variants).
+        assert_eq!(
+            radius(
+                r"(?i)(?:password|secret_access_key|credentials)\s?=\s?(?P<secret>\w{8})",
+                &["password", "secret_access_key", "credentials"]
+            ),
+            Some(17 + 1 + 1 + 1 + 8)
+        );
         // Unbounded, or the keyword only nearby: never windowed.
         assert_eq!(radius(r"ghp_[A-Za-z0-9]+", &["ghp_"]), None);
         assert_eq!(radius(r"[a-f0-9]{40}", &["sha"]), None);
