@@ -293,6 +293,37 @@ fn read_at(file: &mut File, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Resul
     }
 }
 
+/// Move a window's end back (by at most one character, never to `start`) so it does not
+/// cut a UTF-8 sequence or a UTF-16 surrogate pair: both sides then count characters
+/// the way a whole-file scan does.
+fn char_boundary(raw: &[u8], start: usize, mut end: usize, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Bytes => {
+            for _ in 0..3 {
+                if end > start + 1 && (raw[end] & 0xC0) == 0x80 {
+                    end -= 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            if end >= start + 4 {
+                let pair = [raw[end - 2], raw[end - 1]];
+                let unit = if encoding == Encoding::Utf16Be {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                };
+                if (0xD800..0xDC00).contains(&unit) {
+                    end -= 2;
+                }
+            }
+        }
+    }
+    end
+}
+
 /// A per-thread reader with reused buffers.
 #[derive(Debug, Default)]
 pub struct Reader {
@@ -399,7 +430,10 @@ impl Reader {
             if self.raw.len() <= back && windows > 0 {
                 break; // the file ended (or shrank) at the previous window's end
             }
-            let own_end = (back + window).min(self.raw.len());
+            let mut own_end = (back + window).min(self.raw.len());
+            if own_end < self.raw.len() {
+                own_end = char_boundary(&self.raw, back, own_end, encoding);
+            }
             let last = own_end == self.raw.len();
             let (text, owned): (&[u8], Range<usize>) = if encoding == Encoding::Bytes {
                 (&self.raw, back..own_end)
@@ -425,7 +459,7 @@ impl Reader {
             if last {
                 break;
             }
-            at += window as u64;
+            at += (own_end - back) as u64;
         }
         Ok(FileRead {
             bytes,
@@ -616,5 +650,37 @@ mod tests {
             .flat_map(|i| (i % 7 + 1).to_le_bytes())
             .collect();
         assert_eq!(r.decode(&le).unwrap_err().reason, SkipReason::Binary);
+    }
+
+    #[test]
+    fn window_positions_count_crlf_split_across_a_boundary_once() {
+        let dir = std::env::temp_dir().join(format!("plainsight-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("crlf.txt");
+        std::fs::write(&p, "a\r\nbc\rd\u{e9}e\n").unwrap();
+        let mut bases = Vec::new();
+        let mut owned = Vec::new();
+        let read = Reader::default()
+            .scan_file_with(&p, 1 << 20, 0, 2, 2, |w| {
+                bases.push((w.base.offset, w.base.line, w.base.column));
+                owned.push(w.text[w.owned.clone()].to_vec());
+            })
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(read.windows, 6);
+        assert_eq!(owned.concat(), "a\r\nbc\rd\u{e9}e\n".as_bytes());
+        // "a\r" | "\nb" | "c\r" | "d" | "\u{e9}" | "e\n": the \r\n ends one line
+        // once, and the window ends move back so as not to cut the é.
+        assert_eq!(
+            bases,
+            [
+                (0, 0, 0),
+                (2, 0, 2),
+                (4, 1, 1),
+                (6, 2, 0),
+                (7, 2, 1),
+                (9, 2, 2)
+            ]
+        );
     }
 }
