@@ -273,10 +273,12 @@ fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<Exit
         let s = &report.stats;
         let _ = writeln!(
             io::stderr(),
-            "scanned {} files, skipped {}; {} findings written to {}",
+            "scanned {} file{}, skipped {}; {} finding{} written to {}",
             s.files_scanned,
+            if s.files_scanned == 1 { "" } else { "s" },
             s.skipped_total(),
             s.findings,
+            if s.findings == 1 { "" } else { "s" },
             p.display()
         );
     }
