@@ -71,10 +71,13 @@ pub struct Config {
 impl Config {
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::read::read_text_file(path, crate::read::SMALL_FILE_LIMIT).map_err(|source| {
+                Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         Config::parse(&path.display().to_string(), &text)
     }
 

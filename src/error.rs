@@ -38,7 +38,8 @@ pub enum Error {
         message: String,
     },
     /// A file the user named (config, baseline, rule file) could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    // The cause is the `source`, which `{:#}` (anyhow, main) prints after this once.
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,

@@ -264,6 +264,26 @@ pub fn open_regular(path: &Path, max_size: u64) -> Result<(File, u64), Skip> {
     Ok((file, meta.len()))
 }
 
+/// Largest config or ignore file read (a hostile repository could hold a huge one).
+pub const SMALL_FILE_LIMIT: u64 = 16 << 20;
+
+/// Read a small text file that the user or the scanned repository supplies (config,
+/// `.plainsightignore`) the way scanned files are read: never blocking on a FIFO, and
+/// refusing anything that is not a regular file or is larger than `limit` bytes.
+pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
+    let (file, _) = open_regular(path, limit).map_err(|skip| {
+        let kind = match skip.reason {
+            SkipReason::Vanished => io::ErrorKind::NotFound,
+            SkipReason::Unreadable => io::ErrorKind::PermissionDenied,
+            _ => io::ErrorKind::InvalidInput,
+        };
+        io::Error::new(kind, skip.detail)
+    })?;
+    let mut text = String::new();
+    file.take(limit).read_to_string(&mut text)?;
+    Ok(text)
+}
+
 /// Describe a file type that is not a regular file.
 pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
     if ft.is_fifo() {

@@ -15,10 +15,13 @@ pub const IGNORE_FILE: &str = ".plainsightignore";
 
 /// Read an ignore file: one fingerprint per line; `#` starts a comment.
 pub fn load_ignore_file(path: &Path) -> Result<HashSet<Fingerprint>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::read::read_text_file(path, crate::read::SMALL_FILE_LIMIT).map_err(|source| {
+            Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let mut out = HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let entry = line.split('#').next().unwrap_or("").trim();

@@ -855,3 +855,41 @@ fn escape_sequences_in_files_and_names_never_reach_the_terminal_raw() {
         );
     }
 }
+
+#[test]
+fn fifo_or_huge_config_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("config-fifo");
+    mkfifo(&fifo);
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&fifo)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("config-fifo") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+    // A 64 GiB (sparse) config in the scan root is refused, not read into memory.
+    let root = tempfile::tempdir().unwrap();
+    let f = std::fs::File::create(root.path().join(".plainsight.toml")).unwrap();
+    f.set_len(64 << 30).unwrap();
+    drop(f);
+    let out = plainsight()
+        .arg("scan")
+        .arg(root.path())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".plainsight.toml") && stderr.contains("bytes"),
+        "{stderr}"
+    );
+}
