@@ -726,6 +726,22 @@ fn findings_per_rule_and_file_are_capped_and_the_cap_reported() {
     let out = plainsight().arg("scan").arg(dir.path()).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("1 rule/file pairs capped"), "{text}");
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes.iter().any(|n| n["descriptor"]["id"] == "capped"
+        && n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "many.env"
+        && n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("aws-access-key-id")));
 }
 
 #[test]

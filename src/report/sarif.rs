@@ -80,7 +80,7 @@ pub fn build(report: &ScanReport, opts: ReportOptions) -> Sarif {
         .information_uri(TOOL_URI)
         .rules(rules)
         .build();
-    let notifications: Vec<Notification> = report
+    let mut notifications: Vec<Notification> = report
         .skipped
         .iter()
         .map(|k| {
@@ -113,6 +113,25 @@ pub fn build(report: &ScanReport, opts: ReportOptions) -> Sarif {
                 .build()
         })
         .collect();
+    // A rule that hit its per-file cap: the findings past it are not in `results`.
+    notifications.extend(report.stats.capped.iter().map(|entry| {
+        let (path, rule) = entry.rsplit_once(": ").unwrap_or((entry.as_str(), ""));
+        Notification::builder()
+            .level(json!("warning"))
+            .message(text(&format!(
+                "Rule {rule} found more matches in this file than the per-file cap; \
+                 the rest are not reported."
+            )))
+            .descriptor(ReportingDescriptorReference::builder().id("capped").build())
+            .locations(vec![Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(artifact(path))
+                        .build(),
+                )
+                .build()])
+            .build()
+    }));
     let s = &report.stats;
     let mut stats = BTreeMap::new();
     stats.insert("filesScanned".to_string(), json!(s.files_scanned));
