@@ -13,8 +13,11 @@ use plainsight::{RuleSet, ScanOptions, Scanner};
 fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
     S.get_or_init(|| {
-        Scanner::new(RuleSet::builtin().expect("built-in rules"), ScanOptions::default())
-            .expect("scanner")
+        Scanner::new(
+            RuleSet::builtin().expect("built-in rules"),
+            ScanOptions::default(),
+        )
+        .expect("scanner")
     })
 }
 
