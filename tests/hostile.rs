@@ -385,6 +385,14 @@ fn files_vanishing_during_a_scan_are_counted_not_fatal() {
     let vanished = st.skipped.values().sum::<u64>();
     assert!(st.files_scanned + vanished <= 2000);
     assert!(report.skipped.iter().all(|k| k.path.starts_with('f')));
+    // A file gone between the walk and the read is `vanished`, nothing else.
+    assert!(
+        st.skipped
+            .keys()
+            .all(|r| *r == plainsight::read::SkipReason::Vanished),
+        "{:?}",
+        st.skipped
+    );
 }
 
 #[test]
