@@ -13,7 +13,7 @@ mod hostile_support;
 use std::io::Write;
 use std::process::Command;
 
-use hostile_support::{alnum, custom_rule, run_measured};
+use hostile_support::{alnum, custom_rule, run_measured, run_measured_lines};
 use serde_json::Value;
 
 /// A fake AWS access key id numbered `i` (base32 alphabet, as the format has).
@@ -88,27 +88,21 @@ fn a_million_findings_stream_as_jsonl_in_bounded_memory() {
         std::fs::write(dir.path().join(format!("f{i:04}.txt")), body).unwrap();
     }
     let bin = assert_cmd::cargo::cargo_bin("plainsight");
-    let out = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(bin);
     cmd.arg("scan")
         .arg(dir.path())
         .args(["--format", "jsonl", "--config"])
-        .arg(cfg.path())
-        .arg("--output")
-        .arg(out.path());
-    let (code, _, stderr, rss_kib) = run_measured(&mut cmd);
-    assert_eq!(code, Some(1), "{stderr}");
-    // Count lines without holding the ~400 MB report in memory.
-    let f = std::io::BufReader::new(std::fs::File::open(out.path()).unwrap());
+        .arg(cfg.path());
+    // Count lines as they stream in, without holding the ~400 MB report.
     let (mut findings, mut last) = (0u64, String::new());
-    for line in std::io::BufRead::lines(f) {
-        let line = line.unwrap();
+    let (code, stderr, rss_kib) = run_measured_lines(&mut cmd, |line| {
         if line.starts_with("{\"type\":\"finding\"") {
             findings += 1;
         } else {
-            last = line;
+            last = line.to_string();
         }
-    }
+    });
+    assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(findings, 1_000_000);
     let summary: Value = serde_json::from_str(&last).unwrap();
     assert_eq!(summary["type"], "summary");
