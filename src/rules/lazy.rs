@@ -3,7 +3,10 @@
 //! Compiling 300+ rules' regexes costs far more than a pre-commit scan of a few files,
 //! and most rules never see a file with their keywords. So loading only *parses* each
 //! pattern (syntax errors still name file, line and key at load time) and the automaton
-//! is built, once and thread-safely, the first time a file needs it.
+//! is built, once and thread-safely, the first time a file needs it. The rarer errors
+//! found only when compiling (a Unicode class in a bytes pattern, a size limit) surface
+//! in `rules check`, which compiles everything, and for config rules, which are compiled
+//! at load.
 //!
 //! The first use also works out the rule's *keyword window*: when every match of the
 //! regex provably contains one of the rule's keywords and has a bounded length, the
@@ -13,6 +16,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::ast::Ast;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
 
@@ -55,15 +59,18 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
 }
 
 impl LazyRegex {
-    /// Validate `pattern` now (parse only); returns it with its syntax tree.
-    pub(crate) fn new(pattern: &str) -> Result<(Self, Hir), String> {
-        let hir = parse(pattern)?;
+    /// Check `pattern`'s syntax now (the cheap first parsing stage: no translation, no
+    /// automaton); returns it with its syntax tree.
+    pub(crate) fn new(pattern: &str) -> Result<(Self, Ast), String> {
+        let ast = regex_syntax::ast::parse::Parser::new()
+            .parse(pattern)
+            .map_err(|e| format!("invalid regex: {e}"))?;
         Ok((
             LazyRegex {
                 pattern: pattern.into(),
                 compiled: OnceLock::new(),
             },
-            hir,
+            ast,
         ))
     }
 
@@ -199,6 +206,8 @@ mod tests {
         assert!(re.get().unwrap().is_match(b"xabccc"));
         assert!(re.force().is_ok());
         assert!(LazyRegex::new("ab(c").is_err());
+        let (late, _) = LazyRegex::new(r"\pL{99999}{99999}").unwrap();
+        assert!(late.get().is_none() && late.force().is_err());
     }
 
     #[test]

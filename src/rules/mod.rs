@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::ast::{Ast, GroupKind};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -310,23 +310,26 @@ impl Ctx<'_> {
     }
 
     fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<LazyRegex> {
-        self.regex_hir(pattern, key).map(|(re, _)| re)
+        self.regex_ast(pattern, key).map(|(re, _)| re)
     }
 
-    fn regex_hir(&self, pattern: &Spanned<String>, key: &str) -> Result<(LazyRegex, Hir)> {
+    fn regex_ast(&self, pattern: &Spanned<String>, key: &str) -> Result<(LazyRegex, Ast)> {
         LazyRegex::new(pattern.get_ref()).map_err(|e| self.err(pattern.span(), key, e))
     }
 }
 
 /// The capture index of the group named `name`, if any.
-fn capture_index(hir: &Hir, name: &str) -> Option<usize> {
-    match hir.kind() {
-        HirKind::Capture(c) if c.name.as_deref() == Some(name) => usize::try_from(c.index).ok(),
-        HirKind::Capture(c) => capture_index(&c.sub, name),
-        HirKind::Repetition(r) => capture_index(&r.sub, name),
-        HirKind::Concat(xs) | HirKind::Alternation(xs) => {
-            xs.iter().find_map(|x| capture_index(x, name))
-        }
+fn capture_index(ast: &Ast, name: &str) -> Option<usize> {
+    match ast {
+        Ast::Group(g) => match &g.kind {
+            GroupKind::CaptureName { name: n, .. } if n.name == name => {
+                usize::try_from(n.index).ok()
+            }
+            _ => capture_index(&g.ast, name),
+        },
+        Ast::Repetition(r) => capture_index(&r.ast, name),
+        Ast::Concat(c) => c.asts.iter().find_map(|x| capture_index(x, name)),
+        Ast::Alternation(a) => a.asts.iter().find_map(|x| capture_index(x, name)),
         _ => None,
     }
 }
@@ -366,8 +369,8 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
             "needs at least one non-empty keyword",
         ));
     }
-    let (regex, hir) = cx.regex_hir(&spec.regex, "regex")?;
-    let secret_group = capture_index(&hir, "secret")
+    let (regex, ast) = cx.regex_ast(&spec.regex, "regex")?;
+    let secret_group = capture_index(&ast, "secret")
         .ok_or_else(|| cx.err(spec.regex.span(), "regex", "needs a named group `secret`"))?;
     let entropy = match spec.entropy {
         Some(e) if !(0.0..=8.0).contains(e.get_ref()) => {
