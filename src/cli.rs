@@ -532,8 +532,8 @@ fn list_rules(format: ListFormat) -> Result<ExitCode> {
 fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     let mut all = Vec::new();
     for f in files {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let text = plainsight::read::read_text_file(f, plainsight::read::SMALL_FILE_LIMIT)
+            .with_context(|| format!("cannot read {}", f.display()))?;
         all.extend(rules::parse(&f.display().to_string(), &text)?);
     }
     let outcome = check::check(RuleSet::new(all)?)?;
