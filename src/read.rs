@@ -268,19 +268,35 @@ pub fn open_regular(path: &Path, max_size: u64) -> Result<(File, u64), Skip> {
 pub const SMALL_FILE_LIMIT: u64 = 16 << 20;
 
 /// Read a small text file that the user or the scanned repository supplies (config,
-/// `.plainsightignore`) the way scanned files are read: never blocking on a FIFO, and
-/// refusing anything that is not a regular file or is larger than `limit` bytes.
+/// `.plainsightignore`, rule files), at most `limit` bytes. Regular files are checked
+/// with `fstat` first; a FIFO is read (so `--config <(generate-config)` works) but only
+/// up to `limit`; devices, sockets and directories are refused, so `--config /dev/zero`
+/// is an error, not an endless read.
 pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
-    let (file, _) = open_regular(path, limit).map_err(|skip| {
-        let kind = match skip.reason {
-            SkipReason::Vanished => io::ErrorKind::NotFound,
-            SkipReason::Unreadable => io::ErrorKind::PermissionDenied,
-            _ => io::ErrorKind::InvalidInput,
-        };
-        io::Error::new(kind, skip.detail)
-    })?;
+    let refuse = |detail: String| io::Error::new(io::ErrorKind::InvalidInput, detail);
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    let file = if meta.is_file() {
+        if meta.len() > limit {
+            return Err(refuse(too_large(meta.len(), limit).detail));
+        }
+        file
+    } else if meta.file_type().is_fifo() {
+        // A pipe the user handed us: wait for its writer like any reader would.
+        drop(file);
+        File::open(path)?
+    } else {
+        return Err(refuse(special_kind(&meta.file_type()).to_string()));
+    };
     let mut text = String::new();
-    file.take(limit).read_to_string(&mut text)?;
+    file.take(limit.saturating_add(1))
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(refuse(format!("more than {limit} bytes")));
+    }
     Ok(text)
 }
 

@@ -881,23 +881,44 @@ fn escape_sequences_in_files_and_names_never_reach_the_terminal_raw() {
 }
 
 #[test]
-fn fifo_or_huge_config_is_an_error_not_a_hang() {
+fn device_or_huge_config_is_an_error_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("config-fifo");
-    mkfifo(&fifo);
+    // A device would be read forever: refused.
     let out = plainsight()
         .arg("scan")
         .arg(dir.path())
-        .arg("--config")
-        .arg(&fifo)
+        .args(["--config", "/dev/zero"])
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("config-fifo") && stderr.contains("FIFO"),
+        stderr.contains("/dev/zero") && stderr.contains("device"),
         "{stderr}"
+    );
+    // A pipe the user hands over (`--config <(...)`) is read like a file.
+    let fifo = dir.path().join("config-fifo");
+    mkfifo(&fifo);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "max_file_size = 1000\n").unwrap())
+    };
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&fifo)
+        .args(["--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     // A 64 GiB (sparse) config in the scan root is refused, not read into memory.
     let root = tempfile::tempdir().unwrap();
