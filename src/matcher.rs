@@ -221,7 +221,15 @@ impl<'r> Matcher<'r> {
                     offer.count = 0;
                 }
             }
-            if whole_text {
+            // A text without the run of bytes every match needs cannot match: skip the
+            // regex pass (most files given to a whole-text rule have none).
+            if whole_text
+                && rule
+                    .plan()
+                    .run
+                    .as_ref()
+                    .is_none_or(|run| run.occurs_in(text))
+            {
                 for caps in regex.captures_iter(text) {
                     let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group))
                     else {

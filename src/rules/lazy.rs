@@ -96,22 +96,117 @@ impl LazyRegex {
         &self.pattern
     }
 
-    /// The keyword window radius of a rule with this regex and `keywords`: `Some(n)` when
-    /// every match contains one of the keywords (ASCII case-insensitively) and is at most
-    /// `n` bytes long, so every match lies within `n` bytes of a keyword hit.
-    pub fn window_radius(&self, keywords: &[String]) -> Option<usize> {
-        let hir = parse(&self.pattern).ok()?;
-        let max = hir.properties().maximum_len()?;
-        if max > MAX_WINDOW_RADIUS {
-            return None;
+    /// What the matcher may assume about this regex in a rule with `keywords`.
+    pub fn plan(&self, keywords: &[String]) -> Plan {
+        let Ok(hir) = parse(&self.pattern) else {
+            return Plan::default();
+        };
+        Plan {
+            radius: window_radius(&hir, keywords),
+            run: required_run(&hir),
         }
-        let keywords: Vec<Vec<u8>> = keywords
-            .iter()
-            .map(|k| k.to_ascii_lowercase().into_bytes())
-            .filter(|k| !k.is_empty())
-            .collect();
-        (!keywords.is_empty() && contains_keyword(&fold_case(&hir), &keywords)).then_some(max)
     }
+}
+
+/// Facts about a rule's regex, worked out once on first use.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// `Some(n)` when every match contains one of the rule's keywords (ASCII
+    /// case-insensitively) and is at most `n` bytes long, so every match lies within `n`
+    /// bytes of a keyword hit.
+    pub radius: Option<usize>,
+    /// A run of bytes every match contains: a text without one cannot match.
+    pub run: Option<RequiredRun>,
+}
+
+/// At least `min` consecutive bytes of one class (`[A-Za-z0-9+/]{43}`). Checking a text
+/// for such a run is a table lookup per byte, several times cheaper than running the
+/// regex, and most files given to a whole-text rule have none.
+pub struct RequiredRun {
+    class: [bool; 256],
+    min: usize,
+}
+
+impl fmt::Debug for RequiredRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequiredRun")
+            .field("min", &self.min)
+            .finish()
+    }
+}
+
+impl RequiredRun {
+    /// Whether `text` holds such a run. Probes every `min`-th byte: a run of `min`
+    /// bytes must cover the probe, so a probe outside the class skips `min` bytes at once.
+    pub fn occurs_in(&self, text: &[u8]) -> bool {
+        let k = self.min.max(1);
+        let in_class = |i: usize| self.class[usize::from(text[i])];
+        // Earliest position a run could still start at.
+        let mut start = 0;
+        while start + k <= text.len() {
+            let probe = start + k - 1;
+            if !in_class(probe) {
+                start = probe + 1;
+                continue;
+            }
+            let mut s = probe;
+            while s > start && in_class(s - 1) {
+                s -= 1;
+            }
+            let mut e = probe + 1;
+            while e < text.len() && e - s < k && in_class(e) {
+                e += 1;
+            }
+            if e - s >= k {
+                return true;
+            }
+            // text[e] is outside the class (or the end): no run starts before e + 1.
+            start = e + 1;
+        }
+        false
+    }
+}
+
+/// Runs shorter than this are too common to be worth checking for.
+const MIN_RUN: u32 = 8;
+
+/// The longest single-class run every match of `hir` must contain, if any.
+fn required_run(hir: &Hir) -> Option<RequiredRun> {
+    match hir.kind() {
+        HirKind::Repetition(r) if r.min >= MIN_RUN => match r.sub.kind() {
+            HirKind::Class(Class::Bytes(c)) => {
+                let mut class = [false; 256];
+                for range in c.ranges() {
+                    for b in range.start()..=range.end() {
+                        class[usize::from(b)] = true;
+                    }
+                }
+                Some(RequiredRun {
+                    class,
+                    min: usize::try_from(r.min).ok()?,
+                })
+            }
+            _ => required_run(&r.sub),
+        },
+        HirKind::Repetition(r) if r.min >= 1 => required_run(&r.sub),
+        HirKind::Capture(c) => required_run(&c.sub),
+        HirKind::Concat(xs) => xs.iter().filter_map(required_run).max_by_key(|r| r.min),
+        _ => None,
+    }
+}
+
+/// See [`Plan::radius`].
+fn window_radius(hir: &Hir, keywords: &[String]) -> Option<usize> {
+    let max = hir.properties().maximum_len()?;
+    if max > MAX_WINDOW_RADIUS {
+        return None;
+    }
+    let keywords: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .filter(|k| !k.is_empty())
+        .collect();
+    (!keywords.is_empty() && contains_keyword(&fold_case(hir), &keywords)).then_some(max)
 }
 
 /// `hir` with literals lowercased and every ASCII case pair (`[sS]`, what `(?i)s` becomes)
@@ -196,7 +291,37 @@ mod tests {
     fn radius(pattern: &str, keywords: &[&str]) -> Option<usize> {
         let (re, _) = LazyRegex::new(pattern).unwrap();
         let kws: Vec<String> = keywords.iter().map(|s| (*s).to_string()).collect();
-        re.window_radius(&kws)
+        re.plan(&kws).radius
+    }
+
+    #[test]
+    fn required_runs_are_found_and_checked() {
+        let (re, _) = LazyRegex::new(
+            r"(?:^|[^A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/=]|$)",
+        )
+        .unwrap();
+        let run = re.plan(&[]).run.unwrap();
+        assert_eq!(run.min, 43);
+        assert!(!run.occurs_in(b"short words only, nothing 43 long"));
+        let long = format!("x = {}Ab1", "Ab1/".repeat(10));
+        assert!(run.occurs_in(long.as_bytes()));
+        assert!(re.get().unwrap().is_match(long.as_bytes()));
+        // Runs at the very start and end, and just too short ones.
+        let ab = |s: &str| {
+            RequiredRun {
+                class: std::array::from_fn(|b| b == usize::from(b'a')),
+                min: 3,
+            }
+            .occurs_in(s.as_bytes())
+        };
+        assert!(ab("aaa") && ab("xaaa") && ab("aaax") && ab("xaxaaaxa"));
+        assert!(!ab("") && !ab("aa") && !ab("aaxaa") && !ab("xaaxaaxaax"));
+        // Nested in a repetition and a capture; the longest required run wins.
+        let (re, _) = LazyRegex::new(r"(?:ab[0-9]{8}){2}-(?P<s>[a-f]{12})").unwrap();
+        assert_eq!(re.plan(&[]).run.unwrap().min, 12);
+        // Optional or alternative runs are not required.
+        let (re, _) = LazyRegex::new(r"x(?:[0-9]{20})?|y[a-z]{30}").unwrap();
+        assert!(re.plan(&[]).run.is_none());
     }
 
     #[test]

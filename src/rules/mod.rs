@@ -24,7 +24,7 @@ use toml::Spanned;
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
 use crate::prefilter::Prefilter;
 
-pub use lazy::LazyRegex;
+pub use lazy::{LazyRegex, Plan, RequiredRun};
 
 /// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -138,8 +138,8 @@ pub struct Rule {
     pub info: Arc<RuleInfo>,
     pub(crate) regex: LazyRegex,
     pub(crate) secret_group: usize,
-    /// Keyword window radius, worked out with the regex on first use.
-    pub(crate) window: OnceLock<Option<usize>>,
+    /// What the matcher may assume about the regex, worked out on first use.
+    pub(crate) plan: OnceLock<Plan>,
     pub(crate) entropy: Option<f64>,
     pub(crate) allow_secret: Vec<LazyRegex>,
     pub(crate) allow_match: Vec<LazyRegex>,
@@ -161,12 +161,16 @@ impl Rule {
         &self.info.id
     }
 
+    /// Facts about the rule's regex the matcher may rely on (see [`Plan`]).
+    pub(crate) fn plan(&self) -> &Plan {
+        self.plan
+            .get_or_init(|| self.regex.plan(&self.info.keywords))
+    }
+
     /// `Some(n)` when every match contains one of the rule's keywords and is at most `n`
     /// bytes long: the matcher may then run the regex only within `n` bytes of a hit.
     pub(crate) fn window_radius(&self) -> Option<usize> {
-        *self
-            .window
-            .get_or_init(|| self.regex.window_radius(&self.info.keywords))
+        self.plan().radius
     }
 
     /// Every regex of the rule, with the key it came from.
@@ -459,7 +463,7 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
         info: Arc::new(info),
         regex,
         secret_group,
-        window: OnceLock::new(),
+        plan: OnceLock::new(),
         entropy,
         allow_secret,
         allow_match,
