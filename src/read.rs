@@ -274,22 +274,23 @@ pub const SMALL_FILE_LIMIT: u64 = 16 << 20;
 /// is an error, not an endless read.
 pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
     let refuse = |detail: String| io::Error::new(io::ErrorKind::InvalidInput, detail);
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
-    let meta = file.metadata()?;
-    let file = if meta.is_file() {
+    let file = if std::fs::metadata(path)?.file_type().is_fifo() {
+        // A pipe the user handed us: wait for its writer like any reader would (opening
+        // it without blocking first could let a writer come and go unread).
+        File::open(path)?
+    } else {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(refuse(special_kind(&meta.file_type()).to_string()));
+        }
         if meta.len() > limit {
             return Err(refuse(too_large(meta.len(), limit).detail));
         }
         file
-    } else if meta.file_type().is_fifo() {
-        // A pipe the user handed us: wait for its writer like any reader would.
-        drop(file);
-        File::open(path)?
-    } else {
-        return Err(refuse(special_kind(&meta.file_type()).to_string()));
     };
     let mut text = String::new();
     file.take(limit.saturating_add(1))
