@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn required_runs_are_found_and_checked() {
         let (re, _) = LazyRegex::new(
-            r"(?:^|[^A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/=]|$)",
+            r"(?:^|[^A-Za-z0-9+/])(?P<value>[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/=]|$)",
         )
         .unwrap();
         let run = re.plan(&[]).run.unwrap();
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn compiles_on_first_use_only() {
-        let (re, _) = LazyRegex::new(r"ab(?P<secret>c+)").unwrap();
+        let (re, _) = LazyRegex::new(r"ab(?P<value>c+)").unwrap();
         assert!(re.compiled.get().is_none());
         assert!(re.get().unwrap().is_match(b"xabccc"));
         assert!(re.force().is_ok());
@@ -342,7 +342,7 @@ mod tests {
         // The keyword is in the middle, behind an optional prefix.
         assert_eq!(
             radius(
-                r"[\w.-]{0,8}(?i:token|secret)\s{0,3}=\s{0,3}(?P<secret>\w{8,32})",
+                r"[\w.-]{0,8}(?i:token|secret)\s{0,3}=\s{0,3}(?P<value>\w{8,32})",
                 &["token", "secret"]
             ),
             Some(8 + 6 + 3 + 1 + 3 + 32)
@@ -356,7 +356,7 @@ mod tests {
         // Case-insensitive keywords stay one literal each (no 2^n case variants).
         assert_eq!(
             radius(
-                r"(?i)(?:password|secret_access_key|credentials)\s?=\s?(?P<secret>\w{8})",
+                r"(?i)(?:password|secret_access_key|credentials)\s?=\s?(?P<value>\w{8})",
                 &["password", "secret_access_key", "credentials"]
             ),
             Some(17 + 1 + 1 + 1 + 8)
