@@ -912,6 +912,47 @@ negative_examples = ["key = short"]
     }
 
     #[test]
+    fn keyword_windows_find_what_a_whole_text_search_finds() {
+        let set = demo_set();
+        assert_eq!(set.rules()[0].window_radius(), Some(21));
+        // Pseudo-random token bodies; tokens at the very start and end, back to back,
+        // split by a newline, and far apart in filler the windows skip.
+        let mut seed = 7u64;
+        let mut body = || {
+            (0..16)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[(seed >> 33) as usize % 31])
+                })
+                .collect::<String>()
+        };
+        let filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit\n".repeat(40);
+        let mut text = format!("demo_{}", body());
+        for i in 0..30 {
+            text.push_str(&filler[..(i * 97) % filler.len()]);
+            match i % 3 {
+                0 => text.push_str(&format!("demo_{}demo_{}", body(), body())),
+                1 => text.push_str(&format!("x=demo_{}\ndemo_{}", body(), body())),
+                _ => text.push_str(&format!("demo_demo_{} ", body())),
+            }
+        }
+        text.push_str(&format!("demo_{}", body()));
+        let regex = set.rules()[0].regex.get().unwrap();
+        let expected: Vec<&str> = regex
+            .find_iter(text.as_bytes())
+            .map(|m| std::str::from_utf8(m.as_bytes()).unwrap())
+            .collect();
+        assert_eq!(expected.len(), 52);
+        let m = run(&set, &text);
+        let found: Vec<String> = m
+            .findings
+            .iter()
+            .map(|f| f.secret.expose().to_string())
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
     fn precise_rule_wins_overlap_and_both_secrets_stay_masked_in_context() {
         let set = demo_set();
         let m = run(
