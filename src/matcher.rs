@@ -96,39 +96,51 @@ impl Offer<'_> {
     }
 }
 
-/// Fill `out` with the merged byte ranges inside which every match of rule `ri` must lie
-/// (each keyword hit widened by the rule's window radius). False when the whole text must
-/// be searched instead: no provable radius, keyword positions not all recorded, or
-/// windows covering half the text or more.
+/// Fill `out` with the merged byte ranges inside which every match of rule `ri` must lie:
+/// each keyword hit widened by the rule's window radius, or to its whole line for rules
+/// whose matches are single-line. False when the whole text must be searched instead: no
+/// such guarantee, keyword positions not all recorded, or windows covering half the text
+/// or more.
 fn keyword_windows(
     rules: &RuleSet,
     ri: usize,
     hits: &Hits,
-    len: usize,
+    text: &[u8],
     out: &mut Vec<(usize, usize)>,
 ) -> bool {
     out.clear();
-    let Some(radius) = rules.rules()[ri].window_radius() else {
-        return false;
+    let len = text.len();
+    let plan = rules.rules()[ri].plan();
+    let radius = match (plan.radius, plan.line) {
+        (Some(r), _) => Some(r),
+        (None, true) => None,
+        (None, false) => return false,
     };
     let patterns = rules.prefilter().rule_patterns(ri);
     for &p in patterns {
         let Some(hits) = hits.positions(p) else {
             return false;
         };
-        // A match holding the keyword at s..e and at most `radius` long lies within
-        // e - radius .. s + radius.
-        out.extend(
-            hits.iter()
-                .map(|&(s, e)| (e.saturating_sub(radius), (s + radius).min(len))),
-        );
+        out.extend_from_slice(hits);
     }
     if patterns.len() > 1 {
         out.sort_unstable();
     }
     let mut merged = 0;
     for i in 0..out.len() {
-        let (a, b) = out[i];
+        let (s, e) = out[i];
+        let (a, b) = match radius {
+            // A match holding the keyword at s..e and at most `radius` long lies within
+            // e - radius .. s + radius.
+            Some(r) => (e.saturating_sub(r), (s + r).min(len)),
+            // Already inside the previous hit's line.
+            None if merged > 0 && s < out[merged - 1].1 => continue,
+            // A match without `\n` lies on the keyword's line.
+            None => (
+                memchr::memrchr(b'\n', &text[..s]).map_or(0, |i| i + 1),
+                memchr::memchr(b'\n', &text[e..]).map_or(len, |i| e + i),
+            ),
+        };
         if merged > 0 && a <= out[merged - 1].1 {
             out[merged - 1].1 = out[merged - 1].1.max(b);
         } else {
@@ -179,7 +191,7 @@ impl<'r> Matcher<'r> {
                 count: 0,
             };
             let mut whole_text = true;
-            if keyword_windows(self.rules, ri, &self.hits, text.len(), &mut self.windows) {
+            if keyword_windows(self.rules, ri, &self.hits, text, &mut self.windows) {
                 // Every match lies inside one window: search only those. Should a match
                 // ever reach a window's edge (it cannot, by the window's construction),
                 // drop what the windows gave and search the whole text instead.
@@ -914,7 +926,7 @@ negative_examples = ["key = short"]
     #[test]
     fn keyword_windows_find_what_a_whole_text_search_finds() {
         let set = demo_set();
-        assert_eq!(set.rules()[0].window_radius(), Some(21));
+        assert_eq!(set.rules()[0].plan().radius, Some(21));
         // Pseudo-random token bodies; tokens at the very start and end, back to back,
         // split by a newline, and far apart in filler the windows skip.
         let mut seed = 7u64;
@@ -945,6 +957,42 @@ negative_examples = ["key = short"]
         assert_eq!(expected.len(), 52);
         let m = run(&set, &text);
         let found: Vec<String> = m
+            .findings
+            .iter()
+            .map(|f| f.secret.expose().to_string())
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn line_windows_find_what_a_whole_text_search_finds() {
+        let set = demo_set();
+        let plan = set.rules()[1].plan();
+        assert!(plan.radius.is_none() && plan.line);
+        let mut seed = 11u64;
+        let mut body = |n: usize| {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[(seed >> 33) as usize % 31])
+                })
+                .collect::<String>()
+        };
+        let filler = "no keyword on this line at all, only filler text\n".repeat(30);
+        let mut text = format!("key = {}", body(20));
+        for i in 0..25 {
+            text.push_str(&filler[..(i * 131) % filler.len()]);
+            text.push_str(&format!("\nkey = {} key = x\r\n", body(16 + i)));
+            text.push_str(&format!("monkey = {}\n", body(18)));
+        }
+        text.push_str(&format!("tail key = {}", body(30)));
+        let regex = set.rules()[1].regex.get().unwrap();
+        let expected: Vec<&str> = regex
+            .captures_iter(text.as_bytes())
+            .map(|c| std::str::from_utf8(c.name("secret").unwrap().as_bytes()).unwrap())
+            .collect();
+        assert_eq!(expected.len(), 52);
+        let found: Vec<String> = run(&set, &text)
             .findings
             .iter()
             .map(|f| f.secret.expose().to_string())

@@ -101,8 +101,14 @@ impl LazyRegex {
         let Ok(hir) = parse(&self.pattern) else {
             return Plan::default();
         };
+        let keyword_inside = keyword_in_every_match(&hir, keywords);
+        let radius = hir
+            .properties()
+            .maximum_len()
+            .filter(|&max| keyword_inside && max <= MAX_WINDOW_RADIUS);
         Plan {
-            radius: window_radius(&hir, keywords),
+            radius,
+            line: keyword_inside && radius.is_none() && !can_match_newline(&hir),
             run: required_run(&hir),
         }
     }
@@ -115,6 +121,9 @@ pub struct Plan {
     /// case-insensitively) and is at most `n` bytes long, so every match lies within `n`
     /// bytes of a keyword hit.
     pub radius: Option<usize>,
+    /// When there is no such bound but every match contains a keyword and no `\n`: every
+    /// match lies on the line of a keyword hit.
+    pub line: bool,
     /// A run of bytes every match contains: a text without one cannot match.
     pub run: Option<RequiredRun>,
 }
@@ -195,18 +204,33 @@ fn required_run(hir: &Hir) -> Option<RequiredRun> {
     }
 }
 
-/// See [`Plan::radius`].
-fn window_radius(hir: &Hir, keywords: &[String]) -> Option<usize> {
-    let max = hir.properties().maximum_len()?;
-    if max > MAX_WINDOW_RADIUS {
-        return None;
-    }
+/// Whether every match of `hir` contains one of `keywords` (ASCII case-insensitively).
+fn keyword_in_every_match(hir: &Hir, keywords: &[String]) -> bool {
     let keywords: Vec<Vec<u8>> = keywords
         .iter()
         .map(|k| k.to_ascii_lowercase().into_bytes())
         .filter(|k| !k.is_empty())
         .collect();
-    (!keywords.is_empty() && contains_keyword(&fold_case(hir), &keywords)).then_some(max)
+    !keywords.is_empty() && contains_keyword(&fold_case(hir), &keywords)
+}
+
+/// Whether some match of `hir` can contain a `\n` byte.
+fn can_match_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Literal(lit) => lit.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Class(Class::Unicode(c)) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Repetition(r) => r.max != Some(0) && can_match_newline(&r.sub),
+        HirKind::Capture(c) => can_match_newline(&c.sub),
+        HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().any(can_match_newline),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
 }
 
 /// `hir` with literals lowercased and every ASCII case pair (`[sS]`, what `(?i)s` becomes)
@@ -319,6 +343,13 @@ mod tests {
         // Nested in a repetition and a capture; the longest required run wins.
         let (re, _) = LazyRegex::new(r"(?:ab[0-9]{8}){2}-(?P<s>[a-f]{12})").unwrap();
         assert_eq!(re.plan(&[]).run.unwrap().min, 12);
+        // Unbounded but single-line matches holding a keyword: line windows.
+        let (re, _) =
+            LazyRegex::new(r"[a-z_]*(?i:token)[ \t]*=[ \t]*(?P<value>[^\s]{8,})").unwrap();
+        let plan = re.plan(&["token".to_string()]);
+        assert!(plan.radius.is_none() && plan.line);
+        let (re, _) = LazyRegex::new(r"(?i:token)\s*=\s*(?P<value>\S{8,})").unwrap();
+        assert!(!re.plan(&["token".to_string()]).line);
         // Optional or alternative runs are not required.
         let (re, _) = LazyRegex::new(r"x(?:[0-9]{20})?|y[a-z]{30}").unwrap();
         assert!(re.plan(&[]).run.is_none());

@@ -167,12 +167,6 @@ impl Rule {
             .get_or_init(|| self.regex.plan(&self.info.keywords))
     }
 
-    /// `Some(n)` when every match contains one of the rule's keywords and is at most `n`
-    /// bytes long: the matcher may then run the regex only within `n` bytes of a hit.
-    pub(crate) fn window_radius(&self) -> Option<usize> {
-        self.plan().radius
-    }
-
     /// Every regex of the rule, with the key it came from.
     fn regexes(&self) -> impl Iterator<Item = (&LazyRegex, &'static str)> {
         std::iter::once((&self.regex, "regex"))
