@@ -475,7 +475,7 @@ fn fail_on_sets_the_threshold() {
         &[("a.py", format!("db_password = \"{}\"\n", ["hT9kLm2", "vQ8zXw4Rb"].concat()))],
     );
     let (code, v) = json_scan(dir.path(), &[]);
-    assert_eq!(rule_ids(&v), vec!["generic-secret-assignment"]);
+    assert_eq!(rule_ids(&v), vec!["generic-password-assignment"]);
     assert_eq!(v["findings"][0]["severity"], "warning");
     assert_eq!(code, 1);
     plainsight()
@@ -638,7 +638,7 @@ precision = "high"
 keywords = ["demo_"]
 regex = '''\b(?P<secret>demo_[a-z0-9]{16})\b'''
 examples = ["demo_q8w3v7l2k9r4b6h1", "demo_SHORT"]
-negative_examples = ["demo_0a1b2c3d4e5f6a7b"]
+negative_examples = ["demo_k3m9p2x7q4w8r1t6"]
 "#,
     )
     .unwrap();
