@@ -472,7 +472,10 @@ fn fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     write_tree(
         dir.path(),
-        &[("a.py", format!("db_password = \"{}\"\n", ["hT9kLm2", "vQ8zXw4Rb"].concat()))],
+        &[(
+            "a.py",
+            format!("db_password = \"{}\"\n", ["hT9kLm2", "vQ8zXw4Rb"].concat()),
+        )],
     );
     let (code, v) = json_scan(dir.path(), &[]);
     assert_eq!(rule_ids(&v), vec!["generic-password-assignment"]);
