@@ -26,10 +26,12 @@ use gix::objs::{Exists, Find, FindExt};
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::{exclude_set, pool, GitError, GitScan, Repo, Result};
+use super::{
+    exclude_set, finish_report, pool, tally, BlobOutcome, GitError, GitScan, Repo, Result,
+};
 use crate::finding::{Finding, Provenance};
-use crate::read::{Reader, Skip, SkipReason};
-use crate::scan::{ScanStats, Scanner, SkippedFile};
+use crate::read::{Reader, SkipReason};
+use crate::scan::Scanner;
 
 /// Where the walk starts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -92,16 +94,6 @@ struct BlobPlaces {
     id: ObjectId,
     /// `(commit index in topological order, path)`.
     places: Vec<(usize, String)>,
-}
-
-/// What scanning one blob gave.
-#[derive(Default)]
-struct BlobOutcome {
-    findings: Vec<Finding>,
-    skip: Option<Skip>,
-    bytes: u64,
-    suppressed: usize,
-    capped: Vec<String>,
 }
 
 pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> Result<GitScan> {
@@ -200,14 +192,13 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                 },
                 |(repo, reader, matcher, buf), blob| {
                     let (first_commit, path) = &blob.places[0];
+                    let place = || format!("{}:{path}", commits[*first_commit].id);
                     if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
-                        return Ok(BlobOutcome {
-                            skip: Some(Skip {
-                                reason: SkipReason::Excluded,
-                                detail: "matches a path allowlist glob".into(),
-                            }),
-                            ..BlobOutcome::default()
-                        });
+                        return Ok(BlobOutcome::skip(
+                            place(),
+                            SkipReason::Excluded,
+                            "matches a path allowlist glob".into(),
+                        ));
                     }
                     let context = || format!("blob {} ({path})", blob.id);
                     let size = repo
@@ -216,13 +207,11 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                         .ok_or_else(|| GitError::read(context(), "object not found"))?
                         .size();
                     if size > max {
-                        return Ok(BlobOutcome {
-                            skip: Some(Skip {
-                                reason: SkipReason::TooLarge,
-                                detail: format!("{size} bytes, limit {max}"),
-                            }),
-                            ..BlobOutcome::default()
-                        });
+                        return Ok(BlobOutcome::skip(
+                            place(),
+                            SkipReason::TooLarge,
+                            format!("{size} bytes, limit {max}"),
+                        ));
                     }
                     let data = repo
                         .objects
@@ -231,12 +220,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                         .data;
                     let text = match reader.decode(data) {
                         Ok((text, _)) => text,
-                        Err(skip) => {
-                            return Ok(BlobOutcome {
-                                skip: Some(skip),
-                                ..BlobOutcome::default()
-                            })
-                        }
+                        Err(skip) => return Ok(BlobOutcome::skipped(place(), skip)),
                     };
                     let m = matcher.scan(path, text);
                     let c = &commits[*first_commit];
@@ -257,47 +241,25 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                             f
                         })
                         .collect();
-                    Ok(BlobOutcome {
+                    Ok(BlobOutcome::scanned(
+                        path,
+                        text.len() as u64,
                         findings,
-                        skip: None,
-                        bytes: text.len() as u64,
-                        suppressed: m.suppressed,
-                        capped: m
-                            .capped_rules
-                            .into_iter()
-                            .map(|rule| format!("{path}: {rule}"))
-                            .collect(),
-                    })
+                        m.suppressed,
+                        m.capped_rules,
+                    ))
                 },
             )
             .collect::<Result<_>>()
     })?;
 
-    let mut stats = ScanStats::default();
-    let mut skipped = Vec::new();
-    let mut findings = Vec::new();
-    for (blob, o) in blobs.iter().zip(outcomes) {
-        if let Some(skip) = o.skip {
-            *stats.skipped.entry(skip.reason).or_default() += 1;
-            skipped.push(SkippedFile {
-                path: format!("{}:{}", commits[blob.places[0].0].id, blob.places[0].1),
-                skip,
-            });
-            continue;
-        }
-        stats.files_scanned += 1;
-        stats.bytes_scanned += o.bytes;
-        if o.suppressed > 0 {
-            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
-        }
-        stats.capped.extend(o.capped);
-        findings.extend(o.findings);
-    }
-    let findings = fold_versions(findings);
-    let mut report = scanner.finish(findings, stats, skipped);
-    report.base =
-        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
-    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (findings, stats, skipped) = tally(outcomes);
+    let report = finish_report(
+        repo,
+        scanner,
+        (fold_versions(findings), stats, skipped),
+        start,
+    );
     let (revision, branch) = match &options.tips {
         Tips::Revisions(revs) if revs.len() == 1 => (
             tips.first().map(ToString::to_string),

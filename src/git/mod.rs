@@ -29,8 +29,11 @@ use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 
-use crate::finding::VersionControl;
-use crate::scan::{ScanReport, Scanner};
+use std::time::Instant;
+
+use crate::finding::{Finding, VersionControl};
+use crate::read::{Skip, SkipReason};
+use crate::scan::{ScanReport, ScanStats, Scanner, SkippedFile};
 
 pub use history::{HistoryOptions, Tips};
 pub use hook::{install_hook, HookOutcome};
@@ -234,6 +237,91 @@ fn file_uri(dir: &Path) -> String {
 }
 
 /// A rayon pool of `threads` workers (0: all cores).
+/// What scanning one blob produced. History and staged mode both fold these with
+/// [`tally`], so a skipped, capped or suppressed blob counts the same way in either.
+#[derive(Debug, Default)]
+pub(crate) struct BlobOutcome {
+    findings: Vec<Finding>,
+    skipped: Option<SkippedFile>,
+    bytes: u64,
+    suppressed: usize,
+    capped: Vec<String>,
+}
+
+impl BlobOutcome {
+    /// A blob that was not scanned, reported at `path`.
+    pub(crate) fn skipped(path: String, skip: Skip) -> Self {
+        BlobOutcome {
+            skipped: Some(SkippedFile { path, skip }),
+            ..BlobOutcome::default()
+        }
+    }
+
+    /// A blob not scanned for `reason`, reported at `path`.
+    pub(crate) fn skip(path: String, reason: SkipReason, detail: String) -> Self {
+        BlobOutcome::skipped(path, Skip { reason, detail })
+    }
+
+    /// A scanned blob of `bytes` at `path`: the findings kept, the matches silenced inline,
+    /// and the rules that hit their per-file cap.
+    pub(crate) fn scanned(
+        path: &str,
+        bytes: u64,
+        findings: Vec<Finding>,
+        suppressed: usize,
+        capped_rules: Vec<String>,
+    ) -> Self {
+        BlobOutcome {
+            findings,
+            skipped: None,
+            bytes,
+            suppressed,
+            capped: capped_rules
+                .into_iter()
+                .map(|rule| format!("{path}: {rule}"))
+                .collect(),
+        }
+    }
+}
+
+/// Fold per-blob outcomes into findings, totals and the list of skipped blobs.
+pub(crate) fn tally(outcomes: Vec<BlobOutcome>) -> (Vec<Finding>, ScanStats, Vec<SkippedFile>) {
+    let mut stats = ScanStats::default();
+    let mut skipped = Vec::new();
+    let mut findings = Vec::new();
+    for o in outcomes {
+        if let Some(s) = o.skipped {
+            *stats.skipped.entry(s.skip.reason).or_default() += 1;
+            skipped.push(s);
+            continue;
+        }
+        stats.files_scanned += 1;
+        stats.bytes_scanned += o.bytes;
+        if o.suppressed > 0 {
+            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
+        }
+        stats.capped.extend(o.capped);
+        findings.extend(o.findings);
+    }
+    (findings, stats, skipped)
+}
+
+/// The report of a git scan: suppression and baseline applied, sorted, based at the
+/// repository root, timed from `start`.
+pub(crate) fn finish_report(
+    repo: &Repo,
+    scanner: &Scanner,
+    tallied: (Vec<Finding>, ScanStats, Vec<SkippedFile>),
+    start: Instant,
+) -> ScanReport {
+    let (findings, stats, skipped) = tallied;
+    let mut report = scanner.finish(findings, stats, skipped);
+    report.base =
+        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
+    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    report
+}
+
 pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)

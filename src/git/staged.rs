@@ -31,10 +31,11 @@ use gix::ObjectId;
 use imara_diff::{Algorithm, Diff, InternedInput};
 use rayon::prelude::*;
 
-use super::{exclude_set, pool, GitError, GitScan, Repo, Result};
-use crate::finding::Finding;
-use crate::read::{Reader, Skip, SkipReason};
-use crate::scan::{ScanStats, Scanner, SkippedFile};
+use super::{
+    exclude_set, finish_report, pool, tally, BlobOutcome, GitError, GitScan, Repo, Result,
+};
+use crate::read::{Reader, SkipReason};
+use crate::scan::Scanner;
 
 /// One staged path to scan, with the blob its added lines are measured against.
 struct Change {
@@ -56,15 +57,6 @@ enum Base {
 /// At most this many deleted paths are compared with an added one; beyond it only
 /// deleted paths with the same file name are.
 const MAX_RENAME_CANDIDATES: usize = 64;
-
-#[derive(Default)]
-struct Outcome {
-    findings: Vec<Finding>,
-    skip: Option<Skip>,
-    bytes: u64,
-    suppressed: usize,
-    capped: Vec<String>,
-}
 
 pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
     let start = Instant::now();
@@ -88,7 +80,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
     let max = scanner.options().max_file_size;
     let pool = pool(scanner.options().threads)?;
     let sync = r.clone().into_sync();
-    let outcomes: Vec<Outcome> = pool.install(|| {
+    let outcomes: Vec<BlobOutcome> = pool.install(|| {
         changes
             .par_iter()
             .map_init(
@@ -103,7 +95,8 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                 |(repo, new_reader, old_reader, matcher), change| {
                     let path = &change.path;
                     if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
-                        return Ok(skipped(
+                        return Ok(BlobOutcome::skip(
+                            path.clone(),
                             SkipReason::Excluded,
                             "matches a path allowlist glob".into(),
                         ));
@@ -115,19 +108,15 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                         .map_err(|e| GitError::read(format!("reading staged blob of {path}"), e))?
                         .data;
                     if data.len() as u64 > max {
-                        return Ok(skipped(
+                        return Ok(BlobOutcome::skip(
+                            path.clone(),
                             SkipReason::TooLarge,
                             format!("{} bytes, limit {max}", data.len()),
                         ));
                     }
                     let text = match new_reader.decode(data) {
                         Ok((text, _)) => text,
-                        Err(skip) => {
-                            return Ok(Outcome {
-                                skip: Some(skip),
-                                ..Outcome::default()
-                            })
-                        }
+                        Err(skip) => return Ok(BlobOutcome::skipped(path.clone(), skip)),
                     };
                     let m = matcher.scan(path, text);
                     let findings = if m.findings.is_empty() {
@@ -173,45 +162,18 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                             })
                             .collect()
                     };
-                    Ok(Outcome {
+                    Ok(BlobOutcome::scanned(
+                        path,
+                        text.len() as u64,
                         findings,
-                        skip: None,
-                        bytes: text.len() as u64,
-                        suppressed: m.suppressed,
-                        capped: m
-                            .capped_rules
-                            .into_iter()
-                            .map(|rule| format!("{path}: {rule}"))
-                            .collect(),
-                    })
+                        m.suppressed,
+                        m.capped_rules,
+                    ))
                 },
             )
             .collect::<Result<_>>()
     })?;
-    let mut stats = ScanStats::default();
-    let mut skipped_files = Vec::new();
-    let mut findings = Vec::new();
-    for (change, o) in changes.iter().zip(outcomes) {
-        if let Some(skip) = o.skip {
-            *stats.skipped.entry(skip.reason).or_default() += 1;
-            skipped_files.push(SkippedFile {
-                path: change.path.clone(),
-                skip,
-            });
-            continue;
-        }
-        stats.files_scanned += 1;
-        stats.bytes_scanned += o.bytes;
-        if o.suppressed > 0 {
-            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
-        }
-        stats.capped.extend(o.capped);
-        findings.extend(o.findings);
-    }
-    let mut report = scanner.finish(findings, stats, skipped_files);
-    report.base =
-        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
-    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report = finish_report(repo, scanner, tally(outcomes), start);
     Ok(GitScan {
         report,
         vcs: repo.version_control(None, None),
@@ -232,13 +194,6 @@ fn open_index(r: &gix::Repository) -> Result<gix::index::File> {
         gix::index::decode::Options::default(),
     )
     .map_err(|e| GitError::read(format!("reading the index {}", path.display()), e))
-}
-
-fn skipped(reason: SkipReason, detail: String) -> Outcome {
-    Outcome {
-        skip: Some(Skip { reason, detail }),
-        ..Outcome::default()
-    }
 }
 
 /// Staged paths whose content differs from `HEAD`, each with its diff base.
