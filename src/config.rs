@@ -71,13 +71,7 @@ pub struct Config {
 impl Config {
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            crate::read::read_text_file(path, crate::read::SMALL_FILE_LIMIT).map_err(|source| {
-                Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })?;
+        let text = crate::read::read_user_file(path, crate::read::SMALL_FILE_LIMIT)?;
         Config::parse(&path.display().to_string(), &text)
     }
 

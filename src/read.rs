@@ -272,6 +272,15 @@ pub const SMALL_FILE_LIMIT: u64 = 16 << 20;
 /// with `fstat` first; a FIFO is read (so `--config <(generate-config)` works) but only
 /// up to `limit`; devices, sockets and directories are refused, so `--config /dev/zero`
 /// is an error, not an endless read.
+/// [`read_text_file`] for files the user named (config, ignore file, baseline): a failure
+/// is the run's [`crate::Error::Read`] naming the path.
+pub fn read_user_file(path: &Path, limit: u64) -> crate::Result<String> {
+    read_text_file(path, limit).map_err(|source| crate::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
     let refuse = |detail: String| io::Error::new(io::ErrorKind::InvalidInput, detail);
     let file = if std::fs::metadata(path)?.file_type().is_fifo() {

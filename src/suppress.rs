@@ -9,19 +9,17 @@ use std::path::Path;
 
 use crate::error::{Error, Result, SpecLocation};
 use crate::finding::Fingerprint;
+use crate::read::{read_user_file, SMALL_FILE_LIMIT};
+
+/// A baseline is a whole JSON report, so it may be far larger than a config file.
+const BASELINE_LIMIT: u64 = 4 << 30;
 
 /// The ignore file looked for in the scan root.
 pub const IGNORE_FILE: &str = ".plainsightignore";
 
 /// Read an ignore file: one fingerprint per line; `#` starts a comment.
 pub fn load_ignore_file(path: &Path) -> Result<HashSet<Fingerprint>> {
-    let text =
-        crate::read::read_text_file(path, crate::read::SMALL_FILE_LIMIT).map_err(|source| {
-            Error::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+    let text = read_user_file(path, SMALL_FILE_LIMIT)?;
     let mut out = HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let entry = line.split('#').next().unwrap_or("").trim();
@@ -43,10 +41,7 @@ pub fn load_ignore_file(path: &Path) -> Result<HashSet<Fingerprint>> {
 
 /// Read the fingerprints of an earlier `--format json` report.
 pub fn load_baseline(path: &Path) -> Result<HashSet<Fingerprint>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_user_file(path, BASELINE_LIMIT)?;
     let bad = |message: String| Error::Baseline {
         path: path.to_path_buf(),
         message,

@@ -103,6 +103,15 @@ fn errors_exit_two() {
         .args(["--baseline", "/nope.json"])
         .assert()
         .code(2);
+    // A baseline on a device is refused, never read forever.
+    plainsight()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--baseline", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/dev/zero"));
 }
 
 #[test]
