@@ -121,6 +121,26 @@ struct OutputArgs {
     color: ColorArg,
 }
 
+/// Resource limits shared by every command that scans.
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Skip (and report) files or blobs larger than this many bytes [default: 26214400 = 25 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The flag, else the config's `max_file_size`, else the default.
+    fn max_file_size(&self, config: &Config) -> u64 {
+        self.max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+}
+
 #[derive(Debug, Args)]
 struct ScanArgs {
     /// Files and directories to scan.
@@ -128,12 +148,8 @@ struct ScanArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    threads: Option<usize>,
-    /// Skip (and report) files larger than this many bytes [default: 26214400 = 25 MiB].
-    #[arg(long, value_name = "BYTES")]
-    max_file_size: Option<u64>,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Do not honour .gitignore, .ignore and git exclude files.
     #[arg(long)]
     no_ignore: bool,
@@ -169,12 +185,8 @@ struct GitArgs {
     staged: bool,
     #[command(flatten)]
     out: OutputArgs,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    threads: Option<usize>,
-    /// Skip (and report) blobs larger than this many bytes [default: 26214400 = 25 MiB].
-    #[arg(long, value_name = "BYTES")]
-    max_file_size: Option<u64>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -215,11 +227,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let sink = open_output(args.out.output.as_deref())?;
     let (config, rules, severities) = load_config(&args.out, &base)?;
     let mut options = ScanOptions {
-        threads: args.threads.unwrap_or(0),
-        max_file_size: args
-            .max_file_size
-            .or(config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        threads: args.limits.threads.unwrap_or(0),
+        max_file_size: args.limits.max_file_size(&config),
         respect_ignore: !args.no_ignore,
         follow_links: args.follow,
         exclude: config.allow_paths.clone(),
@@ -300,11 +309,8 @@ fn git(args: GitArgs) -> Result<ExitCode> {
     let sink = open_output(args.out.output.as_deref())?;
     let (config, rules, severities) = load_config(&args.out, &base)?;
     let mut options = ScanOptions {
-        threads: args.threads.unwrap_or(0),
-        max_file_size: args
-            .max_file_size
-            .or(config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        threads: args.limits.threads.unwrap_or(0),
+        max_file_size: args.limits.max_file_size(&config),
         exclude: config.allow_paths.clone(),
         ..ScanOptions::default()
     };
