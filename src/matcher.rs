@@ -13,7 +13,7 @@ use memchr::{memchr2_iter, memmem};
 
 use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
 use crate::prefilter::Hits;
-use crate::rules::{Checksum, Rule, RuleSet, Severity};
+use crate::rules::{Checksum, Rule, RuleSet, RunWindows, Severity};
 
 /// Comments that silence a finding on their line or the line below.
 pub const ALLOW_MARKERS: [&str; 3] = [
@@ -153,6 +153,49 @@ fn keyword_windows(
     !out.is_empty() && covered * 2 <= len
 }
 
+/// Run `regex` inside each of `windows` (sorted, disjoint byte ranges that every match
+/// lies within), offering its matches. False when a match reached a window's edge, which
+/// the windows' construction rules out: the caller then drops what this offered and
+/// searches the whole text, so a wrong window costs time, never a finding.
+fn search_windows(
+    regex: &regex::bytes::Regex,
+    windows: &[(usize, usize)],
+    offer: &mut Offer<'_>,
+    lines: &mut Option<LineIndex>,
+    candidates: &mut Vec<Candidate>,
+    capped: &mut Vec<String>,
+) -> bool {
+    let text = offer.text;
+    let mark = candidates.len();
+    let mut locs = regex.capture_locations();
+    for &(a, b) in windows {
+        let end = (b + LOOKAHEAD).min(text.len());
+        let hay = &text[..end];
+        let mut pos = a;
+        while pos < b {
+            let Some(m) = regex.captures_read_at(&mut locs, hay, pos) else {
+                break;
+            };
+            if m.start() >= b {
+                break;
+            }
+            if m.end() > b || (m.end() == end && end < text.len()) || m.is_empty() {
+                candidates.truncate(mark);
+                offer.count = 0;
+                return false;
+            }
+            pos = m.end();
+            let Some((gs, ge)) = locs.get(offer.rule.secret_group) else {
+                continue;
+            };
+            if !offer.offer(m.range(), gs..ge, lines, candidates, capped) {
+                return true;
+            }
+        }
+    }
+    true
+}
+
 impl<'r> Matcher<'r> {
     /// A matcher over `rules` that reports at most `max_per_rule` findings per rule and
     /// file; `severities[i]` is the severity rule `i`'s findings get (one per rule).
@@ -190,58 +233,40 @@ impl<'r> Matcher<'r> {
                 max: self.max_per_rule,
                 count: 0,
             };
+            let plan = rule.plan();
+            // Narrowest search that provably finds every match: keyword windows, else
+            // windows around the byte runs every match needs, else the whole text.
             let mut whole_text = true;
             if keyword_windows(self.rules, ri, &self.hits, text, &mut self.windows) {
-                // Every match lies inside one window: search only those. Should a match
-                // ever reach a window's edge (it cannot, by the window's construction),
-                // drop what the windows gave and search the whole text instead.
-                whole_text = false;
-                let mark = candidates.len();
-                let mut locs = regex.capture_locations();
-                'windows: for &(a, b) in &self.windows {
-                    let end = (b + LOOKAHEAD).min(text.len());
-                    let hay = &text[..end];
-                    let mut pos = a;
-                    while pos < b {
-                        let Some(m) = regex.captures_read_at(&mut locs, hay, pos) else {
-                            break;
-                        };
-                        if m.start() >= b {
-                            break;
+                whole_text = !search_windows(
+                    regex,
+                    &self.windows,
+                    &mut offer,
+                    &mut lines,
+                    &mut candidates,
+                    &mut out.capped_rules,
+                );
+            }
+            if whole_text {
+                if let Some(run) = &plan.run {
+                    match run.windows(text, plan.run_radius, &mut self.windows) {
+                        // No run of the bytes every match needs: nothing can match.
+                        RunWindows::None => continue,
+                        RunWindows::Some => {
+                            whole_text = !search_windows(
+                                regex,
+                                &self.windows,
+                                &mut offer,
+                                &mut lines,
+                                &mut candidates,
+                                &mut out.capped_rules,
+                            );
                         }
-                        if m.end() > b || (m.end() == end && end < text.len()) || m.is_empty() {
-                            whole_text = true;
-                            break 'windows;
-                        }
-                        pos = m.end();
-                        let Some((gs, ge)) = locs.get(rule.secret_group) else {
-                            continue;
-                        };
-                        if !offer.offer(
-                            m.range(),
-                            gs..ge,
-                            &mut lines,
-                            &mut candidates,
-                            &mut out.capped_rules,
-                        ) {
-                            break 'windows;
-                        }
+                        RunWindows::Whole => {}
                     }
                 }
-                if whole_text {
-                    candidates.truncate(mark);
-                    offer.count = 0;
-                }
             }
-            // A text without the run of bytes every match needs cannot match: skip the
-            // regex pass (most files given to a whole-text rule have none).
-            if whole_text
-                && rule
-                    .plan()
-                    .run
-                    .as_ref()
-                    .is_none_or(|run| run.occurs_in(text))
-            {
+            if whole_text {
                 for caps in regex.captures_iter(text) {
                     let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group))
                     else {
@@ -992,6 +1017,87 @@ negative_examples = ["key = short"]
             .map(|c| std::str::from_utf8(c.name("secret").unwrap().as_bytes()).unwrap())
             .collect();
         assert_eq!(expected.len(), 52);
+        let found: Vec<String> = run(&set, &text)
+            .findings
+            .iter()
+            .map(|f| f.secret.expose().to_string())
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn run_windows_find_what_a_whole_text_search_finds() {
+        // A bounded token shape whose keyword is only context: no keyword window, but
+        // every match holds a 24-byte run, so only the text around such runs is searched.
+        let toml = r#"
+[[rules]]
+id = "demo-shape"
+name = "Demo shape"
+provider = "Demo"
+description = "A bounded token shape for matcher tests."
+severity = "error"
+security_severity = 8.0
+precision = "high"
+keywords = ["shape"]
+regex = '(?:^|[^A-Za-z0-9])(?P<secret>[MN][A-Za-z0-9]{5}\.[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)'
+examples = ["shape M3x9Qa.q8w3v7l2k9r4b6h1z5c8n2m4", "N7k2Pq.z5c8n2m4q8w3v7l2k9r4b6h1"]
+negative_examples = ["shape M3x9Qa.q8w3v7l2"]
+"#;
+        let set = RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap();
+        let plan = set.rules()[0].plan();
+        assert!(plan.radius.is_none() && !plan.line);
+        assert_eq!(plan.run_radius, Some(33));
+        let mut seed = 11u64;
+        let mut body = |n: usize| {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    char::from(
+                        b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789"[(seed >> 33) as usize % 39],
+                    )
+                })
+                .collect::<String>()
+        };
+        let filler = "the shape of filler: short words, no long runs here\n".repeat(60);
+        // Tokens at both ends, back to back, inside a longer run (no match: the run
+        // continues), and next to runs that are too short.
+        let mut text = format!("M{}.{} ", body(5), body(24));
+        for i in 0..20 {
+            text.push_str(&filler[..(i * 173) % filler.len()]);
+            match i % 4 {
+                0 => text.push_str(&format!(
+                    "N{}.{} M{}.{}\n",
+                    body(5),
+                    body(24),
+                    body(5),
+                    body(24)
+                )),
+                1 => text.push_str(&format!(
+                    "x{}N{}.{}{}\n",
+                    body(3),
+                    body(5),
+                    body(24),
+                    body(9)
+                )),
+                2 => text.push_str(&format!("'N{}.{}', {}\n", body(5), body(24), body(23))),
+                _ => text.push_str(&format!("M{}.{}\n", body(5), body(23))),
+            }
+        }
+        text.push_str(&format!("end N{}.{}", body(5), body(24)));
+        let regex = set.rules()[0].regex.get().unwrap();
+        let expected: Vec<&str> = regex
+            .captures_iter(text.as_bytes())
+            .map(|c| std::str::from_utf8(c.name("secret").unwrap().as_bytes()).unwrap())
+            .collect();
+        // 17 tokens; the second of each back-to-back pair loses its separator to the
+        // first match, as in any leftmost search.
+        assert_eq!(expected.len(), 12);
+        let mut windows = Vec::new();
+        let needed = plan.run.as_ref().unwrap();
+        assert_eq!(
+            needed.windows(text.as_bytes(), plan.run_radius, &mut windows),
+            RunWindows::Some
+        );
         let found: Vec<String> = run(&set, &text)
             .findings
             .iter()

@@ -110,6 +110,10 @@ impl LazyRegex {
             radius,
             line: keyword_inside && radius.is_none() && !can_match_newline(&hir),
             run: required_run(&hir),
+            run_radius: hir
+                .properties()
+                .maximum_len()
+                .filter(|&max| max <= MAX_WINDOW_RADIUS),
         }
     }
 }
@@ -126,6 +130,20 @@ pub struct Plan {
     pub line: bool,
     /// A run of bytes every match contains: a text without one cannot match.
     pub run: Option<RequiredRun>,
+    /// `Some(n)` when no match is longer than `n` bytes: every match then lies within
+    /// `n` bytes of a run (see [`RequiredRun::windows`]).
+    pub run_radius: Option<usize>,
+}
+
+/// Where a rule's regex must search, by [`RequiredRun::windows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunWindows {
+    /// The text holds no run: nothing can match.
+    None,
+    /// Every match lies in the windows written out.
+    Some,
+    /// Search the whole text (no length bound, or windows would cover half of it).
+    Whole,
 }
 
 /// At least `min` consecutive bytes of one class (`[A-Za-z0-9+/]{43}`). Checking a text
@@ -145,13 +163,65 @@ impl fmt::Debug for RequiredRun {
 }
 
 impl RequiredRun {
-    /// Whether `text` holds such a run. Probes every `min`-th byte: a run of `min`
-    /// bytes must cover the probe, so a probe outside the class skips `min` bytes at once.
+    /// Whether `text` holds such a run.
     pub fn occurs_in(&self, text: &[u8]) -> bool {
+        self.next_run(text, 0).is_some()
+    }
+
+    /// The windows a regex whose matches are at most `radius` bytes long and each hold
+    /// such a run must search: every maximal run of at least `min` bytes, widened by
+    /// `radius` on both sides (a match shares at least `min` bytes with one run, so it
+    /// starts at most `radius` bytes before the run and ends at most `radius` after it).
+    /// Written to `out` as sorted, merged byte ranges.
+    pub fn windows(
+        &self,
+        text: &[u8],
+        radius: Option<usize>,
+        out: &mut Vec<(usize, usize)>,
+    ) -> RunWindows {
+        out.clear();
+        let Some(r) = radius else {
+            return if self.occurs_in(text) {
+                RunWindows::Whole
+            } else {
+                RunWindows::None
+            };
+        };
+        let len = text.len();
+        let mut covered = 0;
+        let mut from = 0;
+        while let Some((s, e)) = self.next_run(text, from) {
+            let (a, b) = (s.saturating_sub(r), (e + r).min(len));
+            match out.last_mut() {
+                Some(last) if a <= last.1 => {
+                    covered += b - last.1;
+                    last.1 = b;
+                }
+                _ => {
+                    covered += b - a;
+                    out.push((a, b));
+                }
+            }
+            if covered * 2 > len {
+                return RunWindows::Whole;
+            }
+            from = e + 1;
+        }
+        if out.is_empty() {
+            RunWindows::None
+        } else {
+            RunWindows::Some
+        }
+    }
+
+    /// The first maximal run of at least `min` class bytes starting at or after `from`,
+    /// as `(start, end)`. Probes every `min`-th byte: a run of `min` bytes must cover
+    /// the probe, so a probe outside the class skips `min` bytes at once.
+    fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
         let k = self.min.max(1);
         let in_class = |i: usize| self.class[usize::from(text[i])];
         // Earliest position a run could still start at.
-        let mut start = 0;
+        let mut start = from;
         while start + k <= text.len() {
             let probe = start + k - 1;
             if !in_class(probe) {
@@ -163,16 +233,16 @@ impl RequiredRun {
                 s -= 1;
             }
             let mut e = probe + 1;
-            while e < text.len() && e - s < k && in_class(e) {
+            while e < text.len() && in_class(e) {
                 e += 1;
             }
             if e - s >= k {
-                return true;
+                return Some((s, e));
             }
             // text[e] is outside the class (or the end): no run starts before e + 1.
             start = e + 1;
         }
-        false
+        None
     }
 }
 
@@ -277,8 +347,23 @@ fn contains_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> bool {
     }
     match hir.kind() {
         // Every element of a concatenation is in every match: one containing a keyword
-        // suffices.
-        HirKind::Concat(xs) => xs.iter().any(|x| contains_keyword(x, keywords)),
+        // suffices. A keyword may also straddle elements (`(?i)p(?:ass|wd)` once the
+        // parser has lifted the common prefix out of `pass|pwd`), so the literals that
+        // each tail starts with, and each head ends with, are checked too.
+        HirKind::Concat(xs) => {
+            xs.iter().any(|x| contains_keyword(x, keywords))
+                || (1..xs.len()).any(|i| {
+                    literals_contain(
+                        &Hir::concat(xs[i..].to_vec()),
+                        keywords,
+                        ExtractKind::Prefix,
+                    ) || literals_contain(
+                        &Hir::concat(xs[..i].to_vec()),
+                        keywords,
+                        ExtractKind::Suffix,
+                    )
+                })
+        }
         HirKind::Alternation(xs) => xs.iter().all(|x| contains_keyword(x, keywords)),
         HirKind::Capture(c) => contains_keyword(&c.sub, keywords),
         HirKind::Repetition(r) if r.min >= 1 => contains_keyword(&r.sub, keywords),
@@ -356,6 +441,42 @@ mod tests {
     }
 
     #[test]
+    fn run_windows_cover_every_run_and_give_up_when_dense() {
+        let (re, _) = LazyRegex::new(r"x(?P<s>[a-z]{8})y").unwrap();
+        let plan = re.plan(&[]);
+        let run = plan.run.as_ref().unwrap();
+        assert_eq!(plan.run_radius, Some(10));
+        let mut w = Vec::new();
+        let mut text = "-".repeat(200);
+        assert_eq!(
+            run.windows(text.as_bytes(), Some(10), &mut w),
+            RunWindows::None
+        );
+        // A run at the start, one of 7 (too short), and two close enough to merge.
+        text.replace_range(0..9, "abcdefghi");
+        text.replace_range(30..37, "abcdefg");
+        text.replace_range(50..58, "abcdefgh");
+        text.replace_range(62..70, "abcdefgh");
+        assert_eq!(
+            run.windows(text.as_bytes(), Some(10), &mut w),
+            RunWindows::Some
+        );
+        assert_eq!(w, vec![(0, 19), (40, 80)]);
+        // Unbounded matches: only whether a run exists.
+        assert_eq!(
+            run.windows(text.as_bytes(), None, &mut w),
+            RunWindows::Whole
+        );
+        // Windows over half the text: search it whole.
+        text.replace_range(100..108, "abcdefgh");
+        text.replace_range(130..138, "abcdefgh");
+        assert_eq!(
+            run.windows(text.as_bytes(), Some(10), &mut w),
+            RunWindows::Whole
+        );
+    }
+
+    #[test]
     fn compiles_on_first_use_only() {
         let (re, _) = LazyRegex::new(r"ab(?P<value>c+)").unwrap();
         assert!(re.compiled.get().is_none());
@@ -384,6 +505,15 @@ mod tests {
             Some(20)
         );
         assert_eq!(radius(r"(?:AKIA|ABCD)[A-Z0-9]{16}", &["akia"]), None);
+        // A keyword split across the pieces the parser makes of an alternation with a
+        // common prefix (`p` + `ass…|wd`), behind an unbounded name: line windows.
+        let (re, _) = LazyRegex::new(
+            r"(?i:[a-z_]*(?:passw(?:or)?d|passphrase|pwd)[a-z_]*)[ \t]*=[ \t]*(?P<v>\w{6,})",
+        )
+        .unwrap();
+        let plan = re.plan(&["pass".to_string(), "pwd".to_string()]);
+        assert!(plan.radius.is_none() && plan.line);
+        assert!(!re.plan(&["pass".to_string()]).line);
         // Case-insensitive keywords stay one literal each (no 2^n case variants).
         assert_eq!(
             radius(
