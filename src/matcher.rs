@@ -948,32 +948,36 @@ negative_examples = ["key = short"]
         Matcher::new(set, 1000, &sev).scan("t.txt", text.as_bytes())
     }
 
+    /// Pseudo-random strings of `alphabet` (a fixed LCG, so tests are repeatable).
+    fn bodies(mut seed: u64, alphabet: &'static [u8]) -> impl FnMut(usize) -> String {
+        move |n| {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    char::from(alphabet[(seed >> 33) as usize % alphabet.len()])
+                })
+                .collect()
+        }
+    }
+
     #[test]
     fn keyword_windows_find_what_a_whole_text_search_finds() {
         let set = demo_set();
         assert_eq!(set.rules()[0].plan().radius, Some(21));
         // Pseudo-random token bodies; tokens at the very start and end, back to back,
         // split by a newline, and far apart in filler the windows skip.
-        let mut seed = 7u64;
-        let mut body = || {
-            (0..16)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[(seed >> 33) as usize % 31])
-                })
-                .collect::<String>()
-        };
+        let mut body = bodies(7, b"abcdefghjkmnpqrstuvwxyz23456789");
         let filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit\n".repeat(40);
-        let mut text = format!("demo_{}", body());
+        let mut text = format!("demo_{}", body(16));
         for i in 0..30 {
             text.push_str(&filler[..(i * 97) % filler.len()]);
             match i % 3 {
-                0 => text.push_str(&format!("demo_{}demo_{}", body(), body())),
-                1 => text.push_str(&format!("x=demo_{}\ndemo_{}", body(), body())),
-                _ => text.push_str(&format!("demo_demo_{} ", body())),
+                0 => text.push_str(&format!("demo_{}demo_{}", body(16), body(16))),
+                1 => text.push_str(&format!("x=demo_{}\ndemo_{}", body(16), body(16))),
+                _ => text.push_str(&format!("demo_demo_{} ", body(16))),
             }
         }
-        text.push_str(&format!("demo_{}", body()));
+        text.push_str(&format!("demo_{}", body(16)));
         let regex = set.rules()[0].regex.get().unwrap();
         let expected: Vec<&str> = regex
             .find_iter(text.as_bytes())
@@ -994,15 +998,7 @@ negative_examples = ["key = short"]
         let set = demo_set();
         let plan = set.rules()[1].plan();
         assert!(plan.radius.is_none() && plan.line);
-        let mut seed = 11u64;
-        let mut body = |n: usize| {
-            (0..n)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[(seed >> 33) as usize % 31])
-                })
-                .collect::<String>()
-        };
+        let mut body = bodies(11, b"abcdefghjkmnpqrstuvwxyz23456789");
         let filler = "no keyword on this line at all, only filler text\n".repeat(30);
         let mut text = format!("key = {}", body(20));
         for i in 0..25 {
@@ -1047,17 +1043,7 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
         let plan = set.rules()[0].plan();
         assert!(plan.radius.is_none() && !plan.line);
         assert_eq!(plan.run_radius, Some(33));
-        let mut seed = 11u64;
-        let mut body = |n: usize| {
-            (0..n)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    char::from(
-                        b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789"[(seed >> 33) as usize % 39],
-                    )
-                })
-                .collect::<String>()
-        };
+        let mut body = bodies(11, b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789");
         let filler = "the shape of filler: short words, no long runs here\n".repeat(60);
         // Tokens at both ends, back to back, inside a longer run (no match: the run
         // continues), and next to runs that are too short.
