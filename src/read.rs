@@ -554,6 +554,30 @@ enum Sniffed {
     Binary,
 }
 
+/// Signatures of binary formats that hold long runs of small integers: archives and
+/// static libraries (`ar`), executables and objects (ELF, PE, Mach-O), Java classes,
+/// WebAssembly, compressed data and SQLite databases. Checked only once a zero byte has
+/// been seen, so a text file that happens to start like one is still text.
+const BINARY_SIGNATURES: &[&[u8]] = &[
+    b"!<arch>\n",
+    b"\x7fELF",
+    b"MZ",
+    b"\xCA\xFE\xBA\xBE",
+    b"\xFE\xED\xFA\xCE",
+    b"\xFE\xED\xFA\xCF",
+    b"\xCE\xFA\xED\xFE",
+    b"\xCF\xFA\xED\xFE",
+    b"\0asm",
+    b"PK\x03\x04",
+    b"\x1F\x8B",
+    b"BZh",
+    b"\xFD7zXZ\0",
+    b"7z\xBC\xAF\x27\x1C",
+    b"\x28\xB5\x2F\xFD",
+    b"SQLite format 3\0",
+    b"\x89PNG",
+];
+
 /// Decide how to read `bytes`: BOMs first, then NUL bytes in the first 8 KiB, which
 /// mean UTF-16 when they sit regularly in every other position and binary otherwise.
 fn sniff(bytes: &[u8]) -> Sniffed {
@@ -575,6 +599,11 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     let head = &bytes[..bytes.len().min(SNIFF)];
     if memchr::memchr(0, head).is_none() {
         return Sniffed::Text(0);
+    }
+    // Zero bytes and a known binary signature: binary, however regular the zeros are
+    // (an import library's big-endian offset table passes for UTF-16 otherwise).
+    if BINARY_SIGNATURES.iter().any(|sig| head.starts_with(sig)) {
+        return Sniffed::Binary;
     }
     let pairs = head.len() / 2;
     if pairs >= 2 {
@@ -601,10 +630,11 @@ fn sniff(bytes: &[u8]) -> Sniffed {
 }
 
 /// Whether the ASCII-range code units of `head`, read as UTF-16, are text: binary files
-/// full of small little-endian integers (import libraries, archives) pass the zero-byte
-/// test above but are mostly control characters here.
+/// full of small integers (import libraries, archives) pass the zero-byte test above but
+/// are mostly control characters or punctuation here, where text is mostly letters,
+/// digits and spaces.
 fn utf16_text_like(head: &[u8], big_endian: bool) -> bool {
-    let (mut ascii, mut control) = (0usize, 0usize);
+    let (mut ascii, mut control, mut wordy) = (0usize, 0usize, 0usize);
     for p in head.chunks_exact(2) {
         let (hi, lo) = if big_endian {
             (p[0], p[1])
@@ -614,9 +644,10 @@ fn utf16_text_like(head: &[u8], big_endian: bool) -> bool {
         if hi == 0 {
             ascii += 1;
             control += usize::from(lo < 0x20 && !matches!(lo, b'\t' | b'\n' | b'\r' | 0x0C));
+            wordy += usize::from(lo.is_ascii_alphanumeric() || lo.is_ascii_whitespace());
         }
     }
-    control * 20 <= ascii
+    control * 20 <= ascii && wordy * 2 >= ascii
 }
 
 /// Decode UTF-16 into UTF-8, replacing unpaired surrogates (and an odd last byte is
@@ -638,7 +669,11 @@ fn decode_utf16_into(bytes: &[u8], big_endian: bool, out: &mut Vec<u8>) {
     let mut tmp = [0u8; 4];
     for c in char::decode_utf16(units) {
         let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
-        out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        if c.is_ascii() {
+            out.push(c as u8); // most code units of text that has keys in it
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
     }
 }
 
@@ -696,6 +731,15 @@ mod tests {
             .flat_map(|i| (i % 7 + 1).to_le_bytes())
             .collect();
         assert_eq!(r.decode(&le).unwrap_err().reason, SkipReason::Binary);
+        // An import library's symbol table: big-endian offsets whose high halves are
+        // printable but not letters, behind the `ar` signature.
+        let mut lib =
+            b"!<arch>\n/               -1                      0       1338398   `\n".to_vec();
+        lib.extend((0u32..1500).flat_map(|i| (0x0028_f170 + i * 0x40).to_be_bytes()));
+        assert_eq!(r.decode(&lib).unwrap_err().reason, SkipReason::Binary);
+        assert_eq!(r.decode(&lib[68..]).unwrap_err().reason, SkipReason::Binary);
+        // A text file that starts like a signature is still text.
+        assert!(r.decode(b"MZ is not always an executable").is_ok());
     }
 
     #[test]
