@@ -247,6 +247,17 @@ impl<'r> Matcher<'r> {
                     &mut out.capped_rules,
                 );
             }
+            // The companion a `near` rule needs appears nowhere: no finding can pass.
+            if whole_text
+                && plan.near_gate
+                && rule
+                    .near
+                    .as_ref()
+                    .and_then(|(re, _)| re.get())
+                    .is_some_and(|re| !re.is_match(text))
+            {
+                continue;
+            }
             if whole_text {
                 if let Some(run) = &plan.run {
                     match run.windows(text, plan.run_radius, &mut self.windows) {
@@ -1090,6 +1101,37 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
             .map(|f| f.secret.expose().to_string())
             .collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn near_rules_are_skipped_where_their_companion_appears_nowhere() {
+        let toml = r#"
+[[rules]]
+id = "demo-pair"
+name = "Demo pair"
+provider = "Demo"
+description = "A secret that counts only next to its id."
+severity = "error"
+security_severity = 8.0
+precision = "medium"
+keywords = ["demo"]
+regex = '(?:^|[^A-Za-z0-9])(?P<secret>[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)'
+examples = ["demo_id = DID0123456789\nsecret = Qw8rT2yU6iO0pA4sD8fG2hJ6", "DID9876543210 Zx1cV5bN9mQ3wE7rT1yU5iO9"]
+negative_examples = ["demo secret = Qw8rT2yU6iO0pA4sD8fG2hJ6"]
+[rules.near]
+regex = '\bDID[0-9]{10}\b'
+lines = 2
+"#;
+        let set = RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap();
+        assert!(set.rules()[0].plan().near_gate);
+        let secret = ["Qw8rT2yU6iO0", "pA4sD8fG2hJ6"].concat(); // not a literal: self-scan
+        let far = format!("demo\nDID0123456789\n\n\n\nkey = {secret}\n");
+        assert!(run(&set, &far).findings.is_empty());
+        assert!(run(&set, &format!("demo {secret}\n")).findings.is_empty());
+        let near = format!("demo\nDID0123456789\n\nkey = {secret}\n");
+        let found = run(&set, &near);
+        assert_eq!(found.findings.len(), 1);
+        assert_eq!(found.findings[0].secret.expose(), secret);
     }
 
     #[test]

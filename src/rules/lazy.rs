@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::ast::Ast;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Class, Hir, HirKind, Repetition};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 
 /// Literal sets larger than this are not enumerated when proving keyword containment.
 const LITERAL_LIMIT: usize = 256;
@@ -96,6 +96,27 @@ impl LazyRegex {
         &self.pattern
     }
 
+    /// Whether a match inside a span of whole lines (`text[line_start..line_end]`, line
+    /// ends without their `\r`/`\n`) is also a match in the whole text, so that no
+    /// match in the whole text means no match in any such span. Text anchors (`\A`, `\z`)
+    /// and line-end anchors (`(?m)$` sees `\r` before a CRLF's `\n` in the whole text but
+    /// a span end in the slice) can tell the slice from the text; `(?m)^` and word
+    /// boundaries cannot, since a span's neighbours are line breaks.
+    pub fn line_local(&self) -> bool {
+        parse(&self.pattern).is_ok_and(|hir| {
+            let looks = hir.properties().look_set();
+            [
+                Look::Start,
+                Look::End,
+                Look::EndLF,
+                Look::EndCRLF,
+                Look::StartCRLF,
+            ]
+            .into_iter()
+            .all(|l| !looks.contains(l))
+        })
+    }
+
     /// What the matcher may assume about this regex in a rule with `keywords`.
     pub fn plan(&self, keywords: &[String]) -> Plan {
         let Ok(hir) = parse(&self.pattern) else {
@@ -114,6 +135,7 @@ impl LazyRegex {
                 .properties()
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
+            near_gate: false,
         }
     }
 }
@@ -133,6 +155,9 @@ pub struct Plan {
     /// `Some(n)` when no match is longer than `n` bytes: every match then lies within
     /// `n` bytes of a run (see [`RequiredRun::windows`]).
     pub run_radius: Option<usize>,
+    /// The rule's `near` pattern is [line-local](LazyRegex::line_local): a text where it
+    /// matches nowhere can hold no finding of the rule, whatever its regex matches.
+    pub near_gate: bool,
 }
 
 /// Where a rule's regex must search, by [`RequiredRun::windows`].
@@ -474,6 +499,17 @@ mod tests {
             run.windows(text.as_bytes(), Some(10), &mut w),
             RunWindows::Whole
         );
+    }
+
+    #[test]
+    fn line_local_patterns_have_no_text_or_line_end_anchors() {
+        let local = |p: &str| LazyRegex::new(p).unwrap().0.line_local();
+        assert!(local(r"\bDO[0-9A-Z]{18}\b"));
+        assert!(local(r"(?m)^\s*\[pypi\]"));
+        assert!(local(r"(?i)twilio|\bAC[0-9a-f]{32}\b"));
+        assert!(!local(r"^kind"));
+        assert!(!local(r"Secret\z"));
+        assert!(!local(r"(?m)jwt:[ \t]*$"));
     }
 
     #[test]

@@ -163,8 +163,11 @@ impl Rule {
 
     /// Facts about the rule's regex the matcher may rely on (see [`Plan`]).
     pub(crate) fn plan(&self) -> &Plan {
-        self.plan
-            .get_or_init(|| self.regex.plan(&self.info.keywords))
+        self.plan.get_or_init(|| {
+            let mut plan = self.regex.plan(&self.info.keywords);
+            plan.near_gate = self.near.as_ref().is_some_and(|(re, _)| re.line_local());
+            plan
+        })
     }
 
     /// Every regex of the rule, with the key it came from.
