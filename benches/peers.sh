@@ -71,6 +71,8 @@ if [ -z "$PLAINSIGHT" ]; then
   PLAINSIGHT=$ROOT/target/release/plainsight
 fi
 [ -x "$PLAINSIGHT" ] || { echo "no plainsight binary at $PLAINSIGHT" >&2; exit 2; }
+# Absolute: the staged check runs it from inside a scratch repository.
+PLAINSIGHT=$(cd "$(dirname "$PLAINSIGHT")" && pwd)/$(basename "$PLAINSIGHT")
 
 case ",$SKIP," in *,kingfisher,*) ;; *)
   if [ ! -x "$CACHE/venv/bin/kingfisher" ] ||
