@@ -188,6 +188,13 @@ impl fmt::Debug for RequiredRun {
 }
 
 impl RequiredRun {
+    /// How unlikely such a run is in ordinary text, in bits: each byte of the run is one
+    /// of `class` out of 256, so a run of `min` bytes has about `min * log2(256 / |class|)`.
+    fn rarity(&self) -> f64 {
+        let size = self.class.iter().filter(|&&b| b).count().max(1);
+        self.min as f64 * (256.0 / size as f64).log2()
+    }
+
     /// Whether `text` holds such a run.
     pub fn occurs_in(&self, text: &[u8]) -> bool {
         self.next_run(text, 0).is_some()
@@ -294,7 +301,11 @@ fn required_run(hir: &Hir) -> Option<RequiredRun> {
         },
         HirKind::Repetition(r) if r.min >= 1 => required_run(&r.sub),
         HirKind::Capture(c) => required_run(&c.sub),
-        HirKind::Concat(xs) => xs.iter().filter_map(required_run).max_by_key(|r| r.min),
+        // The rarest run is the best filter: `[0-9]{13}` beats `[A-Za-z0-9_-]{27}`.
+        HirKind::Concat(xs) => xs
+            .iter()
+            .filter_map(required_run)
+            .max_by(|a, b| a.rarity().total_cmp(&b.rarity())),
         _ => None,
     }
 }
@@ -450,9 +461,11 @@ mod tests {
         };
         assert!(ab("aaa") && ab("xaaa") && ab("aaax") && ab("xaxaaaxa"));
         assert!(!ab("") && !ab("aa") && !ab("aaxaa") && !ab("xaaxaaxaax"));
-        // Nested in a repetition and a capture; the longest required run wins.
+        // Nested in a repetition and a capture; the rarest required run wins.
         let (re, _) = LazyRegex::new(r"(?:ab[0-9]{8}){2}-(?P<s>[a-f]{12})").unwrap();
         assert_eq!(re.plan(&[]).run.unwrap().min, 12);
+        let (re, _) = LazyRegex::new(r"(?P<s>[0-9]{13,17}\|[A-Za-z0-9_\-]{27,32})").unwrap();
+        assert_eq!(re.plan(&[]).run.unwrap().min, 13);
         // Unbounded but single-line matches holding a keyword: line windows.
         let (re, _) =
             LazyRegex::new(r"[a-z_]*(?i:token)[ \t]*=[ \t]*(?P<value>[^\s]{8,})").unwrap();
