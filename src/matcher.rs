@@ -13,7 +13,7 @@ use memchr::{memchr2_iter, memmem};
 
 use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
 use crate::prefilter::Hits;
-use crate::rules::{Checksum, Rule, RuleSet, RunWindows, Severity};
+use crate::rules::{Checksum, Rule, RuleSet, Search, Severity};
 
 /// Comments that silence a finding on their line or the line below.
 pub const ALLOW_MARKERS: [&str; 3] = [
@@ -153,6 +153,83 @@ fn keyword_windows(
     !out.is_empty() && covered * 2 <= len
 }
 
+/// The ways a rule's search can be narrowed, tried in this order.
+#[derive(Clone, Copy)]
+enum Narrow {
+    Keywords,
+    Near,
+    Runs,
+}
+
+/// Fill `out` with the byte ranges a `near` rule's matches must lie in: the lines within
+/// `n` of each match of its (line-local) companion `near`, widened by the rule's longest
+/// match, or just those lines when its matches are single-line. [`window_has`] accepts a
+/// secret only if a companion matches within `n` lines of it; such a companion match
+/// starts inside a match this leftmost search reports (or is one), so the secret touches
+/// the reported match's lines ± `n`. None when the companion matches nowhere; Whole when
+/// the matches are neither bounded nor single-line, or the windows would cover half the
+/// text.
+fn near_windows(
+    near: &crate::rules::LazyRegex,
+    n: usize,
+    plan: &crate::rules::Plan,
+    text: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) -> Search {
+    out.clear();
+    let Some(near) = near.get() else {
+        return Search::Whole;
+    };
+    let len = text.len();
+    let line_start = |pos: usize| memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    let line_end = |pos: usize| memchr::memchr(b'\n', &text[pos..]).map_or(len, |i| pos + i);
+    let widen = match (plan.run_radius, plan.single_line) {
+        (Some(r), _) => r,
+        (None, true) => 0,
+        (None, false) => {
+            return if near.is_match(text) {
+                Search::Whole
+            } else {
+                Search::Nothing
+            }
+        }
+    };
+    let mut covered = 0;
+    let mut found = false;
+    for m in near.find_iter(text) {
+        found = true;
+        let mut a = line_start(m.start());
+        let mut b = line_end(m.end().saturating_sub(1).max(m.start()));
+        for _ in 0..n {
+            if a > 0 {
+                a = line_start(a - 1);
+            }
+            if b < len {
+                b = line_end(b + 1);
+            }
+        }
+        let (a, b) = (a.saturating_sub(widen), (b + widen).min(len));
+        match out.last_mut() {
+            Some(last) if a <= last.1 => {
+                covered += b.saturating_sub(last.1);
+                last.1 = last.1.max(b);
+            }
+            _ => {
+                covered += b - a;
+                out.push((a, b));
+            }
+        }
+        if covered * 2 > len {
+            return Search::Whole;
+        }
+    }
+    if found {
+        Search::Windows
+    } else {
+        Search::Nothing
+    }
+}
+
 /// Run `regex` inside each of `windows` (sorted, disjoint byte ranges that every match
 /// lies within), offering its matches. False when a match reached a window's edge, which
 /// the windows' construction rules out: the caller then drops what this offered and
@@ -234,47 +311,44 @@ impl<'r> Matcher<'r> {
                 count: 0,
             };
             let plan = rule.plan();
-            // Narrowest search that provably finds every match: keyword windows, else
-            // windows around the byte runs every match needs, else the whole text.
+            // The narrowest search that provably finds every match: around keyword hits,
+            // on the lines near a `near` companion, around the byte runs every match
+            // needs; the whole text only when none of these applies.
             let mut whole_text = true;
-            if keyword_windows(self.rules, ri, &self.hits, text, &mut self.windows) {
-                whole_text = !search_windows(
-                    regex,
-                    &self.windows,
-                    &mut offer,
-                    &mut lines,
-                    &mut candidates,
-                    &mut out.capped_rules,
-                );
-            }
-            // The companion a `near` rule needs appears nowhere: no finding can pass.
-            if whole_text
-                && plan.near_gate
-                && rule
-                    .near
-                    .as_ref()
-                    .and_then(|(re, _)| re.get())
-                    .is_some_and(|re| !re.is_match(text))
-            {
-                continue;
-            }
-            if whole_text {
-                if let Some(run) = &plan.run {
-                    match run.windows(text, plan.run_radius, &mut self.windows) {
-                        // No run of the bytes every match needs: nothing can match.
-                        RunWindows::None => continue,
-                        RunWindows::Some => {
-                            whole_text = !search_windows(
-                                regex,
-                                &self.windows,
-                                &mut offer,
-                                &mut lines,
-                                &mut candidates,
-                                &mut out.capped_rules,
-                            );
+            for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
+                let search = match narrow {
+                    Narrow::Keywords => {
+                        if keyword_windows(self.rules, ri, &self.hits, text, &mut self.windows) {
+                            Search::Windows
+                        } else {
+                            Search::Whole
                         }
-                        RunWindows::Whole => {}
                     }
+                    Narrow::Near => match (&rule.near, plan.near_gate) {
+                        (Some((near, n)), true) => {
+                            near_windows(near, *n, plan, text, &mut self.windows)
+                        }
+                        _ => Search::Whole,
+                    },
+                    Narrow::Runs => plan.run.as_ref().map_or(Search::Whole, |run| {
+                        run.windows(text, plan.run_radius, &mut self.windows)
+                    }),
+                };
+                let done = match search {
+                    Search::Nothing => true,
+                    Search::Windows => search_windows(
+                        regex,
+                        &self.windows,
+                        &mut offer,
+                        &mut lines,
+                        &mut candidates,
+                        &mut out.capped_rules,
+                    ),
+                    Search::Whole => false,
+                };
+                if done {
+                    whole_text = false;
+                    break;
                 }
             }
             if whole_text {
@@ -1093,7 +1167,7 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
         let needed = plan.run.as_ref().unwrap();
         assert_eq!(
             needed.windows(text.as_bytes(), plan.run_radius, &mut windows),
-            RunWindows::Some
+            Search::Windows
         );
         let found: Vec<String> = run(&set, &text)
             .findings
@@ -1132,6 +1206,82 @@ lines = 2
         let found = run(&set, &near);
         assert_eq!(found.findings.len(), 1);
         assert_eq!(found.findings[0].secret.expose(), secret);
+    }
+
+    #[test]
+    fn near_windows_find_every_secret_within_n_lines_of_a_companion() {
+        // One bounded rule (windows widened by its longest match) and one unbounded
+        // single-line rule (windows of whole lines), both needing a companion within 2 lines.
+        let rule = |id: &str, secret: &str| {
+            format!(
+                r#"
+[[rules]]
+id = "{id}"
+name = "Demo"
+provider = "Demo"
+description = "A secret that counts only near its id."
+severity = "error"
+security_severity = 8.0
+precision = "medium"
+keywords = ["key"]
+regex = 'key = (?P<secret>{secret})'
+examples = ["DID0123456789\nkey = Qw8rT2yU6iO0pA4sD8fG2hJ6", "key = Zx1cV5bN9mQ3wE7rT1yU5iO9 DID9876543210"]
+negative_examples = ["key = Qw8rT2yU6iO0pA4sD8fG2hJ6"]
+[rules.near]
+regex = '\bDID[0-9]{{10}}\b'
+lines = 2
+"#
+            )
+        };
+        for (id, secret, bounded) in [
+            ("demo-bounded", "[A-Za-z0-9]{24}", true),
+            ("demo-line", "[A-Za-z0-9]{24,}", false),
+        ] {
+            let set =
+                RuleSet::new(crate::rules::parse("demo.toml", &rule(id, secret)).unwrap()).unwrap();
+            let plan = set.rules()[0].plan();
+            assert!(plan.near_gate && plan.single_line);
+            assert_eq!(plan.run_radius.is_some(), bounded);
+            let mut body = bodies(5, b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789");
+            // Key lines with 0-2 filler lines after each; companions on some key lines.
+            let companions = [5, 20, 21, 69];
+            let mut text = String::new();
+            let mut keys = Vec::new(); // (line number in the text, secret)
+            let mut near_lines = Vec::new();
+            let mut at = 0usize;
+            for i in 0..70 {
+                let secret = body(24);
+                let id = if companions.contains(&i) {
+                    near_lines.push(at);
+                    " DID0123456789"
+                } else {
+                    ""
+                };
+                text.push_str(&format!("key = {secret}{id}\n"));
+                text.push_str(&"filler without companions\n".repeat(i % 3));
+                keys.push((at, secret));
+                at += 1 + i % 3;
+            }
+            let expected: Vec<String> = keys
+                .into_iter()
+                .filter(|(line, _)| near_lines.iter().any(|c: &usize| c.abs_diff(*line) <= 2))
+                .map(|(_, s)| s)
+                .collect();
+            assert_eq!(expected.len(), 7);
+            let (near, n) = set.rules()[0].near.as_ref().unwrap();
+            let mut windows = Vec::new();
+            assert_eq!(
+                near_windows(near, *n, plan, text.as_bytes(), &mut windows),
+                Search::Windows
+            );
+            assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
+            let found: Vec<String> = run(&set, &text)
+                .findings
+                .iter()
+                .map(|f| f.secret.expose().to_string())
+                .collect();
+            assert_eq!(found, expected, "{id}");
+        }
     }
 
     #[test]

@@ -136,6 +136,7 @@ impl LazyRegex {
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
             near_gate: false,
+            single_line: !can_match_newline(&hir),
         }
     }
 }
@@ -158,16 +159,18 @@ pub struct Plan {
     /// The rule's `near` pattern is [line-local](LazyRegex::line_local): a text where it
     /// matches nowhere can hold no finding of the rule, whatever its regex matches.
     pub near_gate: bool,
+    /// No match can contain a `\n`.
+    pub single_line: bool,
 }
 
-/// Where a rule's regex must search, by [`RequiredRun::windows`].
+/// Where a rule's regex must search a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunWindows {
-    /// The text holds no run: nothing can match.
-    None,
-    /// Every match lies in the windows written out.
-    Some,
-    /// Search the whole text (no length bound, or windows would cover half of it).
+pub enum Search {
+    /// Nowhere: nothing can match (no required run, no `near` companion).
+    Nothing,
+    /// Only the windows written out: every match lies in one of them.
+    Windows,
+    /// The whole text (no such guarantee, or windows would cover half of it).
     Whole,
 }
 
@@ -210,13 +213,13 @@ impl RequiredRun {
         text: &[u8],
         radius: Option<usize>,
         out: &mut Vec<(usize, usize)>,
-    ) -> RunWindows {
+    ) -> Search {
         out.clear();
         let Some(r) = radius else {
             return if self.occurs_in(text) {
-                RunWindows::Whole
+                Search::Whole
             } else {
-                RunWindows::None
+                Search::Nothing
             };
         };
         let len = text.len();
@@ -235,14 +238,14 @@ impl RequiredRun {
                 }
             }
             if covered * 2 > len {
-                return RunWindows::Whole;
+                return Search::Whole;
             }
             from = e + 1;
         }
         if out.is_empty() {
-            RunWindows::None
+            Search::Nothing
         } else {
-            RunWindows::Some
+            Search::Windows
         }
     }
 
@@ -488,7 +491,7 @@ mod tests {
         let mut text = "-".repeat(200);
         assert_eq!(
             run.windows(text.as_bytes(), Some(10), &mut w),
-            RunWindows::None
+            Search::Nothing
         );
         // A run at the start, one of 7 (too short), and two close enough to merge.
         text.replace_range(0..9, "abcdefghi");
@@ -497,20 +500,17 @@ mod tests {
         text.replace_range(62..70, "abcdefgh");
         assert_eq!(
             run.windows(text.as_bytes(), Some(10), &mut w),
-            RunWindows::Some
+            Search::Windows
         );
         assert_eq!(w, vec![(0, 19), (40, 80)]);
         // Unbounded matches: only whether a run exists.
-        assert_eq!(
-            run.windows(text.as_bytes(), None, &mut w),
-            RunWindows::Whole
-        );
+        assert_eq!(run.windows(text.as_bytes(), None, &mut w), Search::Whole);
         // Windows over half the text: search it whole.
         text.replace_range(100..108, "abcdefgh");
         text.replace_range(130..138, "abcdefgh");
         assert_eq!(
             run.windows(text.as_bytes(), Some(10), &mut w),
-            RunWindows::Whole
+            Search::Whole
         );
     }
 
