@@ -156,8 +156,9 @@ pub struct Plan {
     /// `Some(n)` when no match is longer than `n` bytes: every match then lies within
     /// `n` bytes of a run (see [`RequiredRun::windows`]).
     pub run_radius: Option<usize>,
-    /// The rule's `near` pattern is [line-local](LazyRegex::line_local): a text where it
-    /// matches nowhere can hold no finding of the rule, whatever its regex matches.
+    /// The rule's `near` pattern is [line-local](LazyRegex::line_local), so the rule's
+    /// findings lie on the lines around that pattern's matches in the whole text, and a
+    /// text where it matches nowhere holds none.
     pub near_gate: bool,
     /// No match can contain a `\n`.
     pub single_line: bool,
