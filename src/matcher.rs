@@ -13,7 +13,7 @@ use memchr::{memchr2_iter, memmem};
 
 use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
 use crate::prefilter::Hits;
-use crate::rules::{Checksum, Rule, RuleSet, Search, Severity};
+use crate::rules::{Checksum, Plan, RequiredRun, Rule, RuleSet, Severity};
 
 /// Comments that silence a finding on their line or the line below.
 pub const ALLOW_MARKERS: [&str; 3] = [
@@ -43,6 +43,8 @@ pub struct Matcher<'r> {
     hits: Hits,
     /// Reused buffer of one rule's keyword windows.
     windows: Vec<(usize, usize)>,
+    /// Reused buffer of one rule's keyword hits, in text order.
+    scratch: Vec<(usize, usize)>,
     max_per_rule: usize,
     severities: &'r [Severity],
 }
@@ -96,61 +98,15 @@ impl Offer<'_> {
     }
 }
 
-/// Fill `out` with the merged byte ranges inside which every match of rule `ri` must lie:
-/// each keyword hit widened by the rule's window radius, or to its whole line for rules
-/// whose matches are single-line. False when the whole text must be searched instead: no
-/// such guarantee, keyword positions not all recorded, or windows covering half the text
-/// or more.
-fn keyword_windows(
-    rules: &RuleSet,
-    ri: usize,
-    hits: &Hits,
-    text: &[u8],
-    out: &mut Vec<(usize, usize)>,
-) -> bool {
-    out.clear();
-    let len = text.len();
-    let plan = rules.rules()[ri].plan();
-    let radius = match (plan.radius, plan.line) {
-        (Some(r), _) => Some(r),
-        (None, true) => None,
-        (None, false) => return false,
-    };
-    let patterns = rules.prefilter().rule_patterns(ri);
-    for &p in patterns {
-        let Some(hits) = hits.positions(p) else {
-            return false;
-        };
-        out.extend_from_slice(hits);
-    }
-    if patterns.len() > 1 {
-        out.sort_unstable();
-    }
-    let mut merged = 0;
-    for i in 0..out.len() {
-        let (s, e) = out[i];
-        let (a, b) = match radius {
-            // A match holding the keyword at s..e and at most `radius` long lies within
-            // e - radius .. s + radius.
-            Some(r) => (e.saturating_sub(r), (s + r).min(len)),
-            // Already inside the previous hit's line.
-            None if merged > 0 && s < out[merged - 1].1 => continue,
-            // A match without `\n` lies on the keyword's line.
-            None => (
-                memchr::memrchr(b'\n', &text[..s]).map_or(0, |i| i + 1),
-                memchr::memchr(b'\n', &text[e..]).map_or(len, |i| e + i),
-            ),
-        };
-        if merged > 0 && a <= out[merged - 1].1 {
-            out[merged - 1].1 = out[merged - 1].1.max(b);
-        } else {
-            out[merged] = (a, b);
-            merged += 1;
-        }
-    }
-    out.truncate(merged);
-    let covered: usize = out.iter().map(|(a, b)| b - a).sum();
-    !out.is_empty() && covered * 2 <= len
+/// Where a rule's regex must search a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    /// Nowhere: nothing can match (no required run, no `near` companion).
+    Nothing,
+    /// Only the windows written out: every match lies in one of them.
+    Windows,
+    /// The whole text (no such guarantee, or windows would cover half of it).
+    Whole,
 }
 
 /// The ways a rule's search can be narrowed, tried in this order.
@@ -161,81 +117,201 @@ enum Narrow {
     Runs,
 }
 
-/// Fill `out` with the byte ranges a `near` rule's matches must lie in: the lines within
-/// `n` of each match of its (line-local) companion `near`, widened by the rule's longest
-/// match, or just those lines when its matches are single-line. [`window_has`] accepts a
-/// secret only if a companion matches within `n` lines of it; such a companion match
-/// starts inside a match this leftmost search reports (or is one), so the secret touches
-/// the reported match's lines ± `n`. None when the companion matches nowhere; Whole when
-/// the matches are neither bounded nor single-line, or the windows would cover half the
-/// text.
-fn near_windows(
-    near: &crate::rules::LazyRegex,
-    n: usize,
-    plan: &crate::rules::Plan,
-    text: &[u8],
-    out: &mut Vec<(usize, usize)>,
-) -> Search {
-    out.clear();
-    let Some(near) = near.get() else {
-        return Search::Whole;
-    };
-    let len = text.len();
-    let line_start = |pos: usize| memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
-    let line_end = |pos: usize| memchr::memchr(b'\n', &text[pos..]).map_or(len, |i| pos + i);
-    let widen = match (plan.run_radius, plan.single_line) {
-        (Some(r), _) => r,
-        (None, true) => 0,
-        (None, false) => {
-            return if near.is_match(text) {
-                Search::Whole
-            } else {
-                Search::Nothing
-            }
+/// Sorted, merged byte ranges of one text for a regex to search, built in order of their
+/// starts. Searching many windows costs more than one pass once they cover much of the
+/// text, so a set covering more than half of it gives up.
+struct Windows<'a> {
+    out: &'a mut Vec<(usize, usize)>,
+    covered: usize,
+    len: usize,
+}
+
+impl<'a> Windows<'a> {
+    fn new(out: &'a mut Vec<(usize, usize)>, len: usize) -> Self {
+        out.clear();
+        Windows {
+            out,
+            covered: 0,
+            len,
         }
-    };
-    let mut covered = 0;
-    let mut found = false;
-    for m in near.find_iter(text) {
-        found = true;
-        let mut a = line_start(m.start());
-        let mut b = line_end(m.end().saturating_sub(1).max(m.start()));
-        for _ in 0..n {
-            if a > 0 {
-                a = line_start(a - 1);
-            }
-            if b < len {
-                b = line_end(b + 1);
-            }
-        }
-        let (a, b) = (a.saturating_sub(widen), (b + widen).min(len));
-        match out.last_mut() {
+    }
+
+    /// Add `a..b` (clamped to the text; `a` no less than the previous window's start);
+    /// false once the windows cover more than half of the text.
+    fn add(&mut self, a: usize, b: usize) -> bool {
+        let b = b.min(self.len);
+        match self.out.last_mut() {
             Some(last) if a <= last.1 => {
-                covered += b.saturating_sub(last.1);
+                self.covered += b.saturating_sub(last.1);
                 last.1 = last.1.max(b);
             }
             _ => {
-                covered += b - a;
-                out.push((a, b));
+                self.covered += b - a;
+                self.out.push((a, b));
             }
         }
-        if covered * 2 > len {
+        self.covered * 2 <= self.len
+    }
+
+    /// End of the last window, if any.
+    fn end(&self) -> Option<usize> {
+        self.out.last().map(|w| w.1)
+    }
+
+    fn outcome(&self) -> Search {
+        if self.out.is_empty() {
+            Search::Nothing
+        } else {
+            Search::Windows
+        }
+    }
+}
+
+/// Start of the `\n`-line holding byte `pos`. Window edges use `\n` lines only, not
+/// [`LineIndex`]'s (which a lone `\r` also ends): a `\n`-line holds whole `LineIndex`
+/// lines, so windows built from them are never narrower, and a match that cannot hold a
+/// `\n` lies within one of them.
+fn line_start_at(text: &[u8], pos: usize) -> usize {
+    memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1)
+}
+
+/// End of the line holding byte `pos` (its `\n`, or the end of the text).
+fn line_end_at(text: &[u8], pos: usize) -> usize {
+    memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i)
+}
+
+/// The windows every match of rule `ri` lies in: each keyword hit widened by the rule's
+/// longest match, or to its whole line for rules whose matches are single-line. Whole
+/// when there is no such guarantee or keyword positions were not all recorded.
+fn keyword_windows(
+    rules: &RuleSet,
+    ri: usize,
+    hits: &Hits,
+    text: &[u8],
+    scratch: &mut Vec<(usize, usize)>,
+    out: &mut Vec<(usize, usize)>,
+) -> Search {
+    let plan = rules.rules()[ri].plan();
+    let radius = match (plan.keyword_radius(), plan.keyword_lines()) {
+        (Some(r), _) => Some(r),
+        (None, true) => None,
+        (None, false) => return Search::Whole,
+    };
+    scratch.clear();
+    let patterns = rules.prefilter().rule_patterns(ri);
+    for &p in patterns {
+        let Some(hits) = hits.positions(p) else {
+            return Search::Whole;
+        };
+        scratch.extend_from_slice(hits);
+    }
+    if patterns.len() > 1 {
+        scratch.sort_unstable();
+    }
+    let mut windows = Windows::new(out, text.len());
+    for &(s, e) in scratch.iter() {
+        let fits = match radius {
+            // A match holding the keyword at s..e and at most `r` long lies within
+            // e - r .. s + r.
+            Some(r) => windows.add(e.saturating_sub(r), s + r),
+            // Already inside the previous hit's line.
+            None if windows.end().is_some_and(|end| s < end) => continue,
+            // A match without `\n` lies on the keyword's line.
+            None => windows.add(line_start_at(text, s), line_end_at(text, e)),
+        };
+        if !fits {
             return Search::Whole;
         }
     }
-    if found {
-        Search::Windows
-    } else {
-        Search::Nothing
+    // A rule runs only where one of its keywords occurred, so there is a window; were
+    // there none, searching the whole text is the safe answer.
+    match windows.outcome() {
+        Search::Nothing => Search::Whole,
+        found => found,
     }
+}
+
+/// The windows a `near` rule's matches lie in: the lines within `n` of each match of its
+/// (line-local) companion `near`, widened by the rule's longest match, or just those lines
+/// when its matches are single-line. [`window_has`] accepts a secret only if a companion
+/// matches within `n` lines of it; such a companion match starts inside a match this
+/// leftmost search reports (or is one), so the secret touches the reported match's lines
+/// ± `n`. Nothing when the companion matches nowhere; Whole when the matches are neither
+/// bounded nor single-line.
+fn near_windows(
+    near: &crate::rules::LazyRegex,
+    n: usize,
+    plan: &Plan,
+    text: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) -> Search {
+    let Some(near) = near.get() else {
+        return Search::Whole;
+    };
+    let widen = match (plan.max_len, plan.single_line) {
+        (Some(r), _) => r,
+        (None, true) => 0,
+        (None, false) if near.is_match(text) => return Search::Whole,
+        (None, false) => return Search::Nothing,
+    };
+    let len = text.len();
+    let mut windows = Windows::new(out, len);
+    for m in near.find_iter(text) {
+        let mut a = line_start_at(text, m.start());
+        let mut b = line_end_at(text, m.end().saturating_sub(1).max(m.start()));
+        for _ in 0..n {
+            if a > 0 {
+                a = line_start_at(text, a - 1);
+            }
+            if b < len {
+                b = line_end_at(text, b + 1);
+            }
+        }
+        if !windows.add(a.saturating_sub(widen), b + widen) {
+            return Search::Whole;
+        }
+    }
+    windows.outcome()
+}
+
+/// The windows a rule whose matches each hold a run of `run`'s bytes must search: every
+/// maximal run of at least `run.min` bytes, widened by the longest match on both sides (a
+/// match shares at least `min` bytes with one run, so it starts at most that far before
+/// the run and ends at most that far after it). Without a bound on the match, only
+/// whether there is a run at all.
+fn run_windows(
+    run: &RequiredRun,
+    max_len: Option<usize>,
+    text: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) -> Search {
+    let Some(r) = max_len else {
+        out.clear();
+        return if run.occurs_in(text) {
+            Search::Whole
+        } else {
+            Search::Nothing
+        };
+    };
+    let mut windows = Windows::new(out, text.len());
+    let mut from = 0;
+    while let Some((s, e)) = run.next_run(text, from) {
+        if !windows.add(s.saturating_sub(r), e + r) {
+            return Search::Whole;
+        }
+        from = e + 1;
+    }
+    windows.outcome()
 }
 
 /// Run `regex` inside each of `windows` (sorted, disjoint byte ranges that every match
 /// lies within), offering its matches. False when a match reached a window's edge, which
-/// the windows' construction rules out: the caller then drops what this offered and
-/// searches the whole text, so a wrong window costs time, never a finding.
+/// the windows' construction rules out: the caller then drops what this offered and tries
+/// the next, wider search, ending with the whole text, so a wrong window costs time,
+/// never a finding.
 fn search_windows(
     regex: &regex::bytes::Regex,
+    locs: &mut regex::bytes::CaptureLocations,
     windows: &[(usize, usize)],
     offer: &mut Offer<'_>,
     lines: &mut Option<LineIndex>,
@@ -244,13 +320,12 @@ fn search_windows(
 ) -> bool {
     let text = offer.text;
     let mark = candidates.len();
-    let mut locs = regex.capture_locations();
     for &(a, b) in windows {
         let end = (b + LOOKAHEAD).min(text.len());
         let hay = &text[..end];
         let mut pos = a;
         while pos < b {
-            let Some(m) = regex.captures_read_at(&mut locs, hay, pos) else {
+            let Some(m) = regex.captures_read_at(locs, hay, pos) else {
                 break;
             };
             if m.start() >= b {
@@ -281,6 +356,7 @@ impl<'r> Matcher<'r> {
             rules,
             hits: Hits::default(),
             windows: Vec::new(),
+            scratch: Vec::new(),
             max_per_rule: max_per_rule.max(1),
             severities,
         }
@@ -315,15 +391,17 @@ impl<'r> Matcher<'r> {
             // on the lines near a `near` companion, around the byte runs every match
             // needs; the whole text only when none of these applies.
             let mut whole_text = true;
+            let mut locs = regex.capture_locations();
             for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
                 let search = match narrow {
-                    Narrow::Keywords => {
-                        if keyword_windows(self.rules, ri, &self.hits, text, &mut self.windows) {
-                            Search::Windows
-                        } else {
-                            Search::Whole
-                        }
-                    }
+                    Narrow::Keywords => keyword_windows(
+                        self.rules,
+                        ri,
+                        &self.hits,
+                        text,
+                        &mut self.scratch,
+                        &mut self.windows,
+                    ),
                     Narrow::Near => match (&rule.near, plan.near_gate) {
                         (Some((near, n)), true) => {
                             near_windows(near, *n, plan, text, &mut self.windows)
@@ -331,13 +409,14 @@ impl<'r> Matcher<'r> {
                         _ => Search::Whole,
                     },
                     Narrow::Runs => plan.run.as_ref().map_or(Search::Whole, |run| {
-                        run.windows(text, plan.run_radius, &mut self.windows)
+                        run_windows(run, plan.max_len, text, &mut self.windows)
                     }),
                 };
                 let done = match search {
                     Search::Nothing => true,
                     Search::Windows => search_windows(
                         regex,
+                        &mut locs,
                         &self.windows,
                         &mut offer,
                         &mut lines,
@@ -1033,6 +1112,44 @@ negative_examples = ["key = short"]
         Matcher::new(set, 1000, &sev).scan("t.txt", text.as_bytes())
     }
 
+    /// A rule set of one rule: `body` holds its keywords, regex, examples and more.
+    fn one_rule(id: &str, body: &str) -> RuleSet {
+        let toml = format!(
+            "[[rules]]\nid = \"{id}\"\nname = \"Demo\"\nprovider = \"Demo\"\n\
+             description = \"A rule for matcher tests.\"\nseverity = \"error\"\n\
+             security_severity = 8.0\nprecision = \"medium\"\n{body}"
+        );
+        RuleSet::new(crate::rules::parse("demo.toml", &toml).unwrap()).unwrap()
+    }
+
+    /// The secrets the matcher reports, in order.
+    fn secrets(m: &FileMatches) -> Vec<String> {
+        m.findings
+            .iter()
+            .map(|f| f.secret.expose().to_string())
+            .collect()
+    }
+
+    /// The `secret` groups of rule `ri`'s regex over the whole text: what any narrowed
+    /// search must find too.
+    fn whole_text_secrets(set: &RuleSet, ri: usize, text: &str) -> Vec<String> {
+        set.rules()[ri]
+            .regex
+            .get()
+            .unwrap()
+            .captures_iter(text.as_bytes())
+            .map(|c| String::from_utf8(c.name("secret").unwrap().as_bytes().to_vec()).unwrap())
+            .collect()
+    }
+
+    /// How rule `ri`'s keyword windows would search `text`.
+    fn keyword_search(set: &RuleSet, ri: usize, text: &str) -> Search {
+        let mut hits = Hits::default();
+        set.prefilter().candidates(text.as_bytes(), &mut hits);
+        let (mut scratch, mut out) = (Vec::new(), Vec::new());
+        keyword_windows(set, ri, &hits, text.as_bytes(), &mut scratch, &mut out)
+    }
+
     /// Pseudo-random strings of `alphabet` (a fixed LCG, so tests are repeatable).
     fn bodies(mut seed: u64, alphabet: &'static [u8]) -> impl FnMut(usize) -> String {
         move |n| {
@@ -1048,7 +1165,7 @@ negative_examples = ["key = short"]
     #[test]
     fn keyword_windows_find_what_a_whole_text_search_finds() {
         let set = demo_set();
-        assert_eq!(set.rules()[0].plan().radius, Some(21));
+        assert_eq!(set.rules()[0].plan().keyword_radius(), Some(21));
         // Pseudo-random token bodies; tokens at the very start and end, back to back,
         // split by a newline, and far apart in filler the windows skip.
         let mut body = bodies(7, b"abcdefghjkmnpqrstuvwxyz23456789");
@@ -1063,28 +1180,19 @@ negative_examples = ["key = short"]
             }
         }
         text.push_str(&format!("demo_{}", body(16)));
-        let regex = set.rules()[0].regex.get().unwrap();
-        let expected: Vec<&str> = regex
-            .find_iter(text.as_bytes())
-            .map(|m| std::str::from_utf8(m.as_bytes()).unwrap())
-            .collect();
+        let expected = whole_text_secrets(&set, 0, &text);
         assert_eq!(expected.len(), 52);
-        let m = run(&set, &text);
-        let found: Vec<String> = m
-            .findings
-            .iter()
-            .map(|f| f.secret.expose().to_string())
-            .collect();
-        assert_eq!(found, expected);
+        assert_eq!(keyword_search(&set, 0, &text), Search::Windows);
+        assert_eq!(secrets(&run(&set, &text)), expected);
     }
 
     #[test]
     fn line_windows_find_what_a_whole_text_search_finds() {
         let set = demo_set();
         let plan = set.rules()[1].plan();
-        assert!(plan.radius.is_none() && plan.line);
+        assert!(plan.keyword_radius().is_none() && plan.keyword_lines());
         let mut body = bodies(11, b"abcdefghjkmnpqrstuvwxyz23456789");
-        let filler = "no keyword on this line at all, only filler text\n".repeat(30);
+        let filler = "nothing to see on this line at all, only filler text\n".repeat(30);
         let mut text = format!("key = {}", body(20));
         for i in 0..25 {
             text.push_str(&filler[..(i * 131) % filler.len()]);
@@ -1092,42 +1200,67 @@ negative_examples = ["key = short"]
             text.push_str(&format!("monkey = {}\n", body(18)));
         }
         text.push_str(&format!("tail key = {}", body(30)));
-        let regex = set.rules()[1].regex.get().unwrap();
-        let expected: Vec<&str> = regex
-            .captures_iter(text.as_bytes())
-            .map(|c| std::str::from_utf8(c.name("secret").unwrap().as_bytes()).unwrap())
-            .collect();
+        let expected = whole_text_secrets(&set, 1, &text);
         assert_eq!(expected.len(), 52);
-        let found: Vec<String> = run(&set, &text)
-            .findings
-            .iter()
-            .map(|f| f.secret.expose().to_string())
-            .collect();
-        assert_eq!(found, expected);
+        assert_eq!(keyword_search(&set, 1, &text), Search::Windows);
+        assert_eq!(secrets(&run(&set, &text)), expected);
+    }
+
+    #[test]
+    fn run_windows_cover_every_run_and_give_up_when_dense() {
+        let set = one_rule(
+            "demo-run",
+            "keywords = [\"x\"]\nregex = 'x(?P<secret>[a-z]{8})y'\n\
+             examples = [\"xabcdefghy\", \"xqwertyuiy\"]\nnegative_examples = [\"xabcy\"]\n",
+        );
+        let plan = set.rules()[0].plan();
+        let needed = plan.run.as_ref().unwrap();
+        assert_eq!(plan.max_len, Some(10));
+        let mut w = Vec::new();
+        let mut text = "-".repeat(200);
+        assert_eq!(
+            run_windows(needed, Some(10), text.as_bytes(), &mut w),
+            Search::Nothing
+        );
+        // A run at the start, one of 7 (too short), and two close enough to merge.
+        text.replace_range(0..9, "abcdefghi");
+        text.replace_range(30..37, "abcdefg");
+        text.replace_range(50..58, "abcdefgh");
+        text.replace_range(62..70, "abcdefgh");
+        assert_eq!(
+            run_windows(needed, Some(10), text.as_bytes(), &mut w),
+            Search::Windows
+        );
+        assert_eq!(w, vec![(0, 19), (40, 80)]);
+        // Unbounded matches: only whether a run exists.
+        assert_eq!(
+            run_windows(needed, None, text.as_bytes(), &mut w),
+            Search::Whole
+        );
+        // Windows over half the text: search it whole.
+        text.replace_range(100..108, "abcdefgh");
+        text.replace_range(130..138, "abcdefgh");
+        assert_eq!(
+            run_windows(needed, Some(10), text.as_bytes(), &mut w),
+            Search::Whole
+        );
     }
 
     #[test]
     fn run_windows_find_what_a_whole_text_search_finds() {
         // A bounded token shape whose keyword is only context: no keyword window, but
         // every match holds a 24-byte run, so only the text around such runs is searched.
-        let toml = r#"
-[[rules]]
-id = "demo-shape"
-name = "Demo shape"
-provider = "Demo"
-description = "A bounded token shape for matcher tests."
-severity = "error"
-security_severity = 8.0
-precision = "high"
-keywords = ["shape"]
+        let set = one_rule(
+            "demo-shape",
+            r#"keywords = ["shape"]
 regex = '(?:^|[^A-Za-z0-9])(?P<secret>[MN][A-Za-z0-9]{5}\.[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)'
 examples = ["shape M3x9Qa.q8w3v7l2k9r4b6h1z5c8n2m4", "N7k2Pq.z5c8n2m4q8w3v7l2k9r4b6h1"]
 negative_examples = ["shape M3x9Qa.q8w3v7l2"]
-"#;
-        let set = RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap();
+"#,
+        );
         let plan = set.rules()[0].plan();
-        assert!(plan.radius.is_none() && !plan.line);
-        assert_eq!(plan.run_radius, Some(33));
+        assert!(plan.keyword_radius().is_none() && !plan.keyword_lines());
+        assert_eq!(plan.max_len, Some(33));
         let mut body = bodies(11, b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789");
         let filler = "the shape of filler: short words, no long runs here\n".repeat(60);
         // Tokens at both ends, back to back, inside a longer run (no match: the run
@@ -1135,95 +1268,38 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
         let mut text = format!("M{}.{} ", body(5), body(24));
         for i in 0..20 {
             text.push_str(&filler[..(i * 173) % filler.len()]);
+            let (a, b, c, d) = (body(5), body(24), body(5), body(24));
             match i % 4 {
-                0 => text.push_str(&format!(
-                    "N{}.{} M{}.{}\n",
-                    body(5),
-                    body(24),
-                    body(5),
-                    body(24)
-                )),
-                1 => text.push_str(&format!(
-                    "x{}N{}.{}{}\n",
-                    body(3),
-                    body(5),
-                    body(24),
-                    body(9)
-                )),
-                2 => text.push_str(&format!("'N{}.{}', {}\n", body(5), body(24), body(23))),
-                _ => text.push_str(&format!("M{}.{}\n", body(5), body(23))),
+                0 => text.push_str(&format!("N{a}.{b} M{c}.{d}\n")),
+                1 => text.push_str(&format!("x{}N{a}.{b}{}\n", body(3), body(9))),
+                2 => text.push_str(&format!("'N{a}.{b}', {}\n", body(23))),
+                _ => text.push_str(&format!("M{a}.{}\n", &b[..23])),
             }
         }
         text.push_str(&format!("end N{}.{}", body(5), body(24)));
-        let regex = set.rules()[0].regex.get().unwrap();
-        let expected: Vec<&str> = regex
-            .captures_iter(text.as_bytes())
-            .map(|c| std::str::from_utf8(c.name("secret").unwrap().as_bytes()).unwrap())
-            .collect();
+        let expected = whole_text_secrets(&set, 0, &text);
         // 17 tokens; the second of each back-to-back pair loses its separator to the
         // first match, as in any leftmost search.
         assert_eq!(expected.len(), 12);
         let mut windows = Vec::new();
-        let needed = plan.run.as_ref().unwrap();
         assert_eq!(
-            needed.windows(text.as_bytes(), plan.run_radius, &mut windows),
+            run_windows(
+                plan.run.as_ref().unwrap(),
+                plan.max_len,
+                text.as_bytes(),
+                &mut windows
+            ),
             Search::Windows
         );
-        let found: Vec<String> = run(&set, &text)
-            .findings
-            .iter()
-            .map(|f| f.secret.expose().to_string())
-            .collect();
-        assert_eq!(found, expected);
+        assert_eq!(secrets(&run(&set, &text)), expected);
     }
 
-    #[test]
-    fn near_rules_are_skipped_where_their_companion_appears_nowhere() {
-        let toml = r#"
-[[rules]]
-id = "demo-pair"
-name = "Demo pair"
-provider = "Demo"
-description = "A secret that counts only next to its id."
-severity = "error"
-security_severity = 8.0
-precision = "medium"
-keywords = ["demo"]
-regex = '(?:^|[^A-Za-z0-9])(?P<secret>[A-Za-z0-9]{24})(?:[^A-Za-z0-9]|$)'
-examples = ["demo_id = DID0123456789\nsecret = Qw8rT2yU6iO0pA4sD8fG2hJ6", "DID9876543210 Zx1cV5bN9mQ3wE7rT1yU5iO9"]
-negative_examples = ["demo secret = Qw8rT2yU6iO0pA4sD8fG2hJ6"]
-[rules.near]
-regex = '\bDID[0-9]{10}\b'
-lines = 2
-"#;
-        let set = RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap();
-        assert!(set.rules()[0].plan().near_gate);
-        let secret = ["Qw8rT2yU6iO0", "pA4sD8fG2hJ6"].concat(); // not a literal: self-scan
-        let far = format!("demo\nDID0123456789\n\n\n\nkey = {secret}\n");
-        assert!(run(&set, &far).findings.is_empty());
-        assert!(run(&set, &format!("demo {secret}\n")).findings.is_empty());
-        let near = format!("demo\nDID0123456789\n\nkey = {secret}\n");
-        let found = run(&set, &near);
-        assert_eq!(found.findings.len(), 1);
-        assert_eq!(found.findings[0].secret.expose(), secret);
-    }
-
-    #[test]
-    fn near_windows_find_every_secret_within_n_lines_of_a_companion() {
-        // One bounded rule (windows widened by its longest match) and one unbounded
-        // single-line rule (windows of whole lines), both needing a companion within 2 lines.
-        let rule = |id: &str, secret: &str| {
-            format!(
-                r#"
-[[rules]]
-id = "{id}"
-name = "Demo"
-provider = "Demo"
-description = "A secret that counts only near its id."
-severity = "error"
-security_severity = 8.0
-precision = "medium"
-keywords = ["key"]
+    /// A rule needing a `DID` + 10 digits companion within 2 lines of `key = <secret>`.
+    fn near_rule(id: &str, secret: &str) -> RuleSet {
+        one_rule(
+            id,
+            &format!(
+                r#"keywords = ["key"]
 regex = 'key = (?P<secret>{secret})'
 examples = ["DID0123456789\nkey = Qw8rT2yU6iO0pA4sD8fG2hJ6", "key = Zx1cV5bN9mQ3wE7rT1yU5iO9 DID9876543210"]
 negative_examples = ["key = Qw8rT2yU6iO0pA4sD8fG2hJ6"]
@@ -1231,17 +1307,42 @@ negative_examples = ["key = Qw8rT2yU6iO0pA4sD8fG2hJ6"]
 regex = '\bDID[0-9]{{10}}\b'
 lines = 2
 "#
-            )
-        };
+            ),
+        )
+    }
+
+    #[test]
+    fn near_rules_are_skipped_where_their_companion_appears_nowhere() {
+        let set = near_rule("demo-pair", "[A-Za-z0-9]{24}");
+        let plan = set.rules()[0].plan();
+        assert!(plan.near_gate);
+        let (near, n) = set.rules()[0].near.as_ref().unwrap();
+        let secret = ["Qw8rT2yU6iO0", "pA4sD8fG2hJ6"].concat(); // not a literal: self-scan
+        let alone = format!("key = {secret}\n");
+        let mut w = Vec::new();
+        assert_eq!(
+            near_windows(near, *n, plan, alone.as_bytes(), &mut w),
+            Search::Nothing
+        );
+        assert!(run(&set, &alone).findings.is_empty());
+        let far = format!("DID0123456789\n\n\n\nkey = {secret}\n");
+        assert!(run(&set, &far).findings.is_empty());
+        let near_by = format!("DID0123456789\n\nkey = {secret}\n");
+        assert_eq!(secrets(&run(&set, &near_by)), vec![secret]);
+    }
+
+    #[test]
+    fn near_windows_find_every_secret_within_n_lines_of_a_companion() {
+        // One bounded rule (windows widened by its longest match) and one unbounded
+        // single-line rule (windows of whole lines), both needing a companion within 2 lines.
         for (id, secret, bounded) in [
             ("demo-bounded", "[A-Za-z0-9]{24}", true),
             ("demo-line", "[A-Za-z0-9]{24,}", false),
         ] {
-            let set =
-                RuleSet::new(crate::rules::parse("demo.toml", &rule(id, secret)).unwrap()).unwrap();
+            let set = near_rule(id, secret);
             let plan = set.rules()[0].plan();
             assert!(plan.near_gate && plan.single_line);
-            assert_eq!(plan.run_radius.is_some(), bounded);
+            assert_eq!(plan.max_len.is_some(), bounded);
             let mut body = bodies(5, b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789");
             // Key lines with 0-2 filler lines after each; companions on some key lines.
             let companions = [5, 20, 21, 69];
@@ -1275,12 +1376,7 @@ lines = 2
                 Search::Windows
             );
             assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
-            let found: Vec<String> = run(&set, &text)
-                .findings
-                .iter()
-                .map(|f| f.secret.expose().to_string())
-                .collect();
-            assert_eq!(found, expected, "{id}");
+            assert_eq!(secrets(&run(&set, &text)), expected, "{id}");
         }
     }
 

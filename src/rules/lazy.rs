@@ -122,21 +122,15 @@ impl LazyRegex {
         let Ok(hir) = parse(&self.pattern) else {
             return Plan::default();
         };
-        let keyword_inside = keyword_in_every_match(&hir, keywords);
-        let radius = hir
-            .properties()
-            .maximum_len()
-            .filter(|&max| keyword_inside && max <= MAX_WINDOW_RADIUS);
         Plan {
-            radius,
-            line: keyword_inside && radius.is_none() && !can_match_newline(&hir),
-            run: required_run(&hir),
-            run_radius: hir
+            keyword_inside: keyword_in_every_match(&hir, keywords),
+            max_len: hir
                 .properties()
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
-            near_gate: false,
             single_line: !can_match_newline(&hir),
+            run: required_run(&hir),
+            near_gate: false,
         }
     }
 }
@@ -144,35 +138,32 @@ impl LazyRegex {
 /// Facts about a rule's regex, worked out once on first use.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// `Some(n)` when every match contains one of the rule's keywords (ASCII
-    /// case-insensitively) and is at most `n` bytes long, so every match lies within `n`
-    /// bytes of a keyword hit.
-    pub radius: Option<usize>,
-    /// When there is no such bound but every match contains a keyword and no `\n`: every
-    /// match lies on the line of a keyword hit.
-    pub line: bool,
+    /// Every match contains one of the rule's keywords (ASCII case-insensitively).
+    pub keyword_inside: bool,
+    /// The longest a match can be, when that is at most [`MAX_WINDOW_RADIUS`] bytes.
+    pub max_len: Option<usize>,
+    /// No match can contain a `\n`.
+    pub single_line: bool,
     /// A run of bytes every match contains: a text without one cannot match.
     pub run: Option<RequiredRun>,
-    /// `Some(n)` when no match is longer than `n` bytes: every match then lies within
-    /// `n` bytes of a run (see [`RequiredRun::windows`]).
-    pub run_radius: Option<usize>,
     /// The rule's `near` pattern is [line-local](LazyRegex::line_local), so the rule's
     /// findings lie on the lines around that pattern's matches in the whole text, and a
     /// text where it matches nowhere holds none.
     pub near_gate: bool,
-    /// No match can contain a `\n`.
-    pub single_line: bool,
 }
 
-/// Where a rule's regex must search a text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Search {
-    /// Nowhere: nothing can match (no required run, no `near` companion).
-    Nothing,
-    /// Only the windows written out: every match lies in one of them.
-    Windows,
-    /// The whole text (no such guarantee, or windows would cover half of it).
-    Whole,
+impl Plan {
+    /// `Some(n)` when every match holds a keyword and is at most `n` bytes long, so every
+    /// match lies within `n` bytes of a keyword hit.
+    pub fn keyword_radius(&self) -> Option<usize> {
+        self.max_len.filter(|_| self.keyword_inside)
+    }
+
+    /// No such bound, but every match holds a keyword and no `\n`: every match lies on
+    /// the line of a keyword hit.
+    pub fn keyword_lines(&self) -> bool {
+        self.keyword_inside && self.max_len.is_none() && self.single_line
+    }
 }
 
 /// At least `min` consecutive bytes of one class (`[A-Za-z0-9+/]{43}`). Checking a text
@@ -204,56 +195,10 @@ impl RequiredRun {
         self.next_run(text, 0).is_some()
     }
 
-    /// The windows a regex whose matches are at most `radius` bytes long and each hold
-    /// such a run must search: every maximal run of at least `min` bytes, widened by
-    /// `radius` on both sides (a match shares at least `min` bytes with one run, so it
-    /// starts at most `radius` bytes before the run and ends at most `radius` after it).
-    /// Written to `out` as sorted, merged byte ranges.
-    pub fn windows(
-        &self,
-        text: &[u8],
-        radius: Option<usize>,
-        out: &mut Vec<(usize, usize)>,
-    ) -> Search {
-        out.clear();
-        let Some(r) = radius else {
-            return if self.occurs_in(text) {
-                Search::Whole
-            } else {
-                Search::Nothing
-            };
-        };
-        let len = text.len();
-        let mut covered = 0;
-        let mut from = 0;
-        while let Some((s, e)) = self.next_run(text, from) {
-            let (a, b) = (s.saturating_sub(r), (e + r).min(len));
-            match out.last_mut() {
-                Some(last) if a <= last.1 => {
-                    covered += b - last.1;
-                    last.1 = b;
-                }
-                _ => {
-                    covered += b - a;
-                    out.push((a, b));
-                }
-            }
-            if covered * 2 > len {
-                return Search::Whole;
-            }
-            from = e + 1;
-        }
-        if out.is_empty() {
-            Search::Nothing
-        } else {
-            Search::Windows
-        }
-    }
-
     /// The first maximal run of at least `min` class bytes starting at or after `from`,
     /// as `(start, end)`. Probes every `min`-th byte: a run of `min` bytes must cover
     /// the probe, so a probe outside the class skips `min` bytes at once.
-    fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
+    pub(crate) fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
         let k = self.min.max(1);
         let in_class = |i: usize| self.class[usize::from(text[i])];
         // Earliest position a run could still start at.
@@ -440,7 +385,7 @@ mod tests {
     fn radius(pattern: &str, keywords: &[&str]) -> Option<usize> {
         let (re, _) = LazyRegex::new(pattern).unwrap();
         let kws: Vec<String> = keywords.iter().map(|s| (*s).to_string()).collect();
-        re.plan(&kws).radius
+        re.plan(&kws).keyword_radius()
     }
 
     #[test]
@@ -474,45 +419,12 @@ mod tests {
         let (re, _) =
             LazyRegex::new(r"[a-z_]*(?i:token)[ \t]*=[ \t]*(?P<value>[^\s]{8,})").unwrap();
         let plan = re.plan(&["token".to_string()]);
-        assert!(plan.radius.is_none() && plan.line);
+        assert!(plan.keyword_radius().is_none() && plan.keyword_lines());
         let (re, _) = LazyRegex::new(r"(?i:token)\s*=\s*(?P<value>\S{8,})").unwrap();
-        assert!(!re.plan(&["token".to_string()]).line);
+        assert!(!re.plan(&["token".to_string()]).keyword_lines());
         // Optional or alternative runs are not required.
         let (re, _) = LazyRegex::new(r"x(?:[0-9]{20})?|y[a-z]{30}").unwrap();
         assert!(re.plan(&[]).run.is_none());
-    }
-
-    #[test]
-    fn run_windows_cover_every_run_and_give_up_when_dense() {
-        let (re, _) = LazyRegex::new(r"x(?P<s>[a-z]{8})y").unwrap();
-        let plan = re.plan(&[]);
-        let run = plan.run.as_ref().unwrap();
-        assert_eq!(plan.run_radius, Some(10));
-        let mut w = Vec::new();
-        let mut text = "-".repeat(200);
-        assert_eq!(
-            run.windows(text.as_bytes(), Some(10), &mut w),
-            Search::Nothing
-        );
-        // A run at the start, one of 7 (too short), and two close enough to merge.
-        text.replace_range(0..9, "abcdefghi");
-        text.replace_range(30..37, "abcdefg");
-        text.replace_range(50..58, "abcdefgh");
-        text.replace_range(62..70, "abcdefgh");
-        assert_eq!(
-            run.windows(text.as_bytes(), Some(10), &mut w),
-            Search::Windows
-        );
-        assert_eq!(w, vec![(0, 19), (40, 80)]);
-        // Unbounded matches: only whether a run exists.
-        assert_eq!(run.windows(text.as_bytes(), None, &mut w), Search::Whole);
-        // Windows over half the text: search it whole.
-        text.replace_range(100..108, "abcdefgh");
-        text.replace_range(130..138, "abcdefgh");
-        assert_eq!(
-            run.windows(text.as_bytes(), Some(10), &mut w),
-            Search::Whole
-        );
     }
 
     #[test]
@@ -562,8 +474,8 @@ mod tests {
         )
         .unwrap();
         let plan = re.plan(&["pass".to_string(), "pwd".to_string()]);
-        assert!(plan.radius.is_none() && plan.line);
-        assert!(!re.plan(&["pass".to_string()]).line);
+        assert!(plan.keyword_radius().is_none() && plan.keyword_lines());
+        assert!(!re.plan(&["pass".to_string()]).keyword_lines());
         // Case-insensitive keywords stay one literal each (no 2^n case variants).
         assert_eq!(
             radius(

@@ -24,7 +24,7 @@ use toml::Spanned;
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
 use crate::prefilter::Prefilter;
 
-pub use lazy::{LazyRegex, Plan, RequiredRun, Search};
+pub use lazy::{LazyRegex, Plan, RequiredRun};
 
 /// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
