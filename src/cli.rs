@@ -538,8 +538,7 @@ fn list_rules(format: ListFormat) -> Result<ExitCode> {
 fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     let mut all = Vec::new();
     for f in files {
-        let text = plainsight::read::read_text_file(f, plainsight::read::SMALL_FILE_LIMIT)
-            .with_context(|| format!("cannot read {}", f.display()))?;
+        let text = plainsight::read::read_user_file(f, plainsight::read::SMALL_FILE_LIMIT)?;
         all.extend(rules::parse(&f.display().to_string(), &text)?);
     }
     let outcome = check::check(RuleSet::new(all)?)?;

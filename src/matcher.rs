@@ -745,8 +745,9 @@ impl LineIndex {
     }
 }
 
-/// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each.
-fn char_count(bytes: &[u8]) -> usize {
+/// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each (the
+/// count columns use everywhere, including across the windows of a large file).
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
     // As a viewer decoding lossily shows it: each valid character counts once, and
     // each maximal invalid sequence once (one U+FFFD), so columns stay right around
     // broken bytes.

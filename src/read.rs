@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::finding::Location;
+use crate::matcher::char_count;
 
 /// Why a file was not scanned. Every one is counted and reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -151,18 +152,6 @@ impl TextPos {
     }
 }
 
-/// Characters in a UTF-8-ish byte slice: every byte that does not continue a sequence
-/// (the same count the matcher's columns use).
-fn char_count(bytes: &[u8]) -> usize {
-    // As a viewer decoding lossily shows it: each valid character counts once, and
-    // each maximal invalid sequence once (one U+FFFD), so columns stay right around
-    // broken bytes.
-    bytes
-        .utf8_chunks()
-        .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
-        .sum()
-}
-
 /// One piece of a file's text handed to the matcher.
 ///
 /// A small file is one window that owns all of its text. A large one comes as a series
@@ -236,8 +225,6 @@ impl<'a> Window<'a> {
 pub struct FileRead {
     /// Bytes of text scanned (after decoding).
     pub bytes: u64,
-    /// How the bytes were read.
-    pub encoding: Encoding,
     /// Windows the file was scanned in (1 unless it was larger than [`WINDOW_THRESHOLD`]).
     pub windows: usize,
 }
@@ -267,13 +254,8 @@ pub fn open_regular(path: &Path, max_size: u64) -> Result<(File, u64), Skip> {
 /// Largest config or ignore file read (a hostile repository could hold a huge one).
 pub const SMALL_FILE_LIMIT: u64 = 16 << 20;
 
-/// Read a small text file that the user or the scanned repository supplies (config,
-/// `.plainsightignore`, rule files), at most `limit` bytes. Regular files are checked
-/// with `fstat` first; a FIFO is read (so `--config <(generate-config)` works) but only
-/// up to `limit`; devices, sockets and directories are refused, so `--config /dev/zero`
-/// is an error, not an endless read.
-/// [`read_text_file`] for files the user named (config, ignore file, baseline): a failure
-/// is the run's [`crate::Error::Read`] naming the path.
+/// [`read_text_file`] for files the user named (config, ignore file, baseline, rule
+/// files): a failure is the run's [`crate::Error::Read`] naming the path.
 pub fn read_user_file(path: &Path, limit: u64) -> crate::Result<String> {
     read_text_file(path, limit).map_err(|source| crate::Error::Read {
         path: path.to_path_buf(),
@@ -281,25 +263,23 @@ pub fn read_user_file(path: &Path, limit: u64) -> crate::Result<String> {
     })
 }
 
-pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
+/// Read a small text file that the user or the scanned repository supplies, at most
+/// `limit` bytes. Regular files are opened as [`open_regular`] does; a FIFO is read (so
+/// `--config <(generate-config)` works) but only up to `limit`; devices, sockets and
+/// directories are refused, so `--config /dev/zero` is an error, not an endless read.
+fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
     let refuse = |detail: String| io::Error::new(io::ErrorKind::InvalidInput, detail);
     let file = if std::fs::metadata(path)?.file_type().is_fifo() {
         // A pipe the user handed us: wait for its writer like any reader would (opening
         // it without blocking first could let a writer come and go unread).
         File::open(path)?
     } else {
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(path)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(refuse(special_kind(&meta.file_type()).to_string()));
-        }
-        if meta.len() > limit {
-            return Err(refuse(too_large(meta.len(), limit).detail));
-        }
-        file
+        open_regular(path, limit)
+            .map_err(|skip| match skip.reason {
+                SkipReason::Unreadable | SkipReason::Vanished => io::Error::other(skip.detail),
+                _ => refuse(skip.detail),
+            })?
+            .0
     };
     let mut text = String::new();
     file.take(limit.saturating_add(1))
@@ -329,14 +309,8 @@ pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
 fn read_at(file: &mut File, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
     buf.clear();
     file.seek(SeekFrom::Start(at))?;
-    let mut taken = file.take(len as u64);
-    loop {
-        match taken.read_to_end(buf) {
-            Ok(_) => return Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    file.take(len as u64).read_to_end(buf)?; // retries EINTR itself
+    Ok(())
 }
 
 /// Move a window's end back (by at most one character, never to `start`) so it does not
@@ -378,16 +352,15 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Read `path` (at most `max_size` bytes) whole and return its text to scan.
-    pub fn read(&mut self, path: &Path, max_size: u64) -> Result<(&[u8], Encoding), Skip> {
-        let (file, len) = open_regular(path, max_size)?;
-        self.read_whole(file, len, max_size)?;
-        self.decode_raw()
-    }
-
     /// Read the file whole into `raw`, unless its first [`SNIFF`] bytes already show it
     /// is binary: then stop there (a 5 MB static library costs 8 KiB of reading).
-    fn read_whole(&mut self, mut file: File, len: u64, max_size: u64) -> Result<(), Skip> {
+    /// Returns how to read it: bytes to skip (a BOM) and the encoding.
+    fn read_whole(
+        &mut self,
+        mut file: File,
+        len: u64,
+        max_size: u64,
+    ) -> Result<(usize, Encoding), Skip> {
         self.raw.clear();
         let cap = usize::try_from(len).unwrap_or(0).saturating_add(1);
         self.raw
@@ -397,16 +370,14 @@ impl Reader {
             .take(limit.min(SNIFF as u64))
             .read_to_end(&mut self.raw)
             .map_err(|e| Skip::from_io(&e))?;
-        if matches!(sniff(&self.raw), Sniffed::Binary) {
-            return Err(binary_skip());
-        }
+        let how = sniff(&self.raw).encoding()?;
         file.take(limit - self.raw.len() as u64)
             .read_to_end(&mut self.raw)
             .map_err(|e| Skip::from_io(&e))?;
         if self.raw.len() as u64 > max_size {
             return Err(too_large(self.raw.len() as u64, max_size));
         }
-        Ok(())
+        Ok(how)
     }
 
     /// Read `path` and hand its text to `each`, as one window when the file is at most
@@ -434,30 +405,15 @@ impl Reader {
     {
         let (mut file, len) = open_regular(path, max_size)?;
         if len <= threshold {
-            self.read_whole(file, len, max_size)?;
-            let (text, encoding) = interpret(&self.raw, &mut self.decoded)?;
+            let (skip, encoding) = self.read_whole(file, len, max_size)?;
+            let text = text_of(&self.raw, skip, encoding, &mut self.decoded);
             let bytes = text.len() as u64;
             each(Window::new(text, 0..text.len(), TextPos::default(), true));
-            return Ok(FileRead {
-                bytes,
-                encoding,
-                windows: 1,
-            });
+            return Ok(FileRead { bytes, windows: 1 });
         }
         // Sniff the head to learn the encoding, then walk the file in windows.
         read_at(&mut file, 0, SNIFF, &mut self.raw).map_err(|e| Skip::from_io(&e))?;
-        let (skip, encoding) = match sniff(&self.raw) {
-            Sniffed::Text(skip) => (skip, Encoding::Bytes),
-            Sniffed::Utf16 { big_endian, skip } => (
-                skip,
-                if big_endian {
-                    Encoding::Utf16Be
-                } else {
-                    Encoding::Utf16Le
-                },
-            ),
-            Sniffed::Binary => return Err(binary_skip()),
-        };
+        let (skip, encoding) = sniff(&self.raw).encoding()?;
         // UTF-16 windows must cut between code units.
         let even = |n: usize| {
             if encoding == Encoding::Bytes {
@@ -515,37 +471,34 @@ impl Reader {
             }
             at += (own_end - back) as u64;
         }
-        Ok(FileRead {
-            bytes,
-            encoding,
-            windows,
-        })
+        Ok(FileRead { bytes, windows })
     }
 
     /// Interpret bytes already in memory (git blobs, tests).
     pub fn decode<'a>(&'a mut self, bytes: &'a [u8]) -> Result<(&'a [u8], Encoding), Skip> {
         interpret(bytes, &mut self.decoded)
     }
-
-    fn decode_raw(&mut self) -> Result<(&[u8], Encoding), Skip> {
-        interpret(&self.raw, &mut self.decoded)
-    }
 }
 
 /// Text as it is, UTF-16 decoded into `decoded`, or a binary skip.
 fn interpret<'a>(bytes: &'a [u8], decoded: &'a mut Vec<u8>) -> Result<(&'a [u8], Encoding), Skip> {
-    match sniff(bytes) {
-        Sniffed::Text(skip) => Ok((&bytes[skip..], Encoding::Bytes)),
-        Sniffed::Utf16 { big_endian, skip } => {
-            decode_utf16(&bytes[skip..], big_endian, decoded);
-            let enc = if big_endian {
-                Encoding::Utf16Be
-            } else {
-                Encoding::Utf16Le
-            };
-            Ok((decoded.as_slice(), enc))
+    let (skip, encoding) = sniff(bytes).encoding()?;
+    Ok((text_of(bytes, skip, encoding, decoded), encoding))
+}
+
+/// `bytes` past `skip` as text: as they are, or UTF-16 decoded into `decoded`.
+fn text_of<'a>(
+    bytes: &'a [u8],
+    skip: usize,
+    encoding: Encoding,
+    decoded: &'a mut Vec<u8>,
+) -> &'a [u8] {
+    match encoding {
+        Encoding::Bytes => &bytes[skip..],
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            decode_utf16(&bytes[skip..], encoding == Encoding::Utf16Be, decoded);
+            decoded
         }
-        Sniffed::Binary => Err(binary_skip()),
     }
 }
 
@@ -564,6 +517,24 @@ enum Sniffed {
     Text(usize),
     Utf16 { big_endian: bool, skip: usize },
     Binary,
+}
+
+impl Sniffed {
+    /// Bytes to skip (a BOM) and the encoding to read the rest in, or a binary skip.
+    fn encoding(self) -> Result<(usize, Encoding), Skip> {
+        match self {
+            Sniffed::Text(skip) => Ok((skip, Encoding::Bytes)),
+            Sniffed::Utf16 {
+                big_endian: true,
+                skip,
+            } => Ok((skip, Encoding::Utf16Be)),
+            Sniffed::Utf16 {
+                big_endian: false,
+                skip,
+            } => Ok((skip, Encoding::Utf16Le)),
+            Sniffed::Binary => Err(binary_skip()),
+        }
+    }
 }
 
 /// Signatures of binary formats that hold long runs of small integers: archives and
