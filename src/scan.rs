@@ -295,6 +295,22 @@ impl Scanner {
         Ok(report)
     }
 
+    /// Drop the findings `.plainsightignore` or the baseline lists, counting each kind.
+    fn drop_suppressed(&self, findings: &mut Vec<Finding>, stats: &mut ScanStats) {
+        let (ignored, baseline) = (&self.options.ignored, &self.options.baseline);
+        findings.retain(|f| {
+            let kind = if ignored.contains(&f.fingerprint) {
+                "ignore_file"
+            } else if baseline.contains(&f.fingerprint) {
+                "baseline"
+            } else {
+                return true;
+            };
+            *stats.suppressed.entry(kind).or_default() += 1;
+            false
+        });
+    }
+
     /// Apply ignore-file and baseline filtering, sort, and total up.
     pub fn finish(
         &self,
@@ -302,16 +318,8 @@ impl Scanner {
         mut stats: ScanStats,
         mut skipped: Vec<SkippedFile>,
     ) -> ScanReport {
-        let mut kept = Vec::with_capacity(findings.len());
-        for f in findings {
-            if self.options.ignored.contains(&f.fingerprint) {
-                *stats.suppressed.entry("ignore_file").or_default() += 1;
-            } else if self.options.baseline.contains(&f.fingerprint) {
-                *stats.suppressed.entry("baseline").or_default() += 1;
-            } else {
-                kept.push(f);
-            }
-        }
+        let mut kept = findings;
+        self.drop_suppressed(&mut kept, &mut stats);
         kept.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         skipped.truncate(MAX_SKIPPED_LISTED);
@@ -430,17 +438,8 @@ impl<'s> Worker<'s> {
         match self.sink {
             None => self.acc.findings.extend(findings),
             Some(sink) => {
-                let opts = &self.scanner.options;
-                let before = findings.len();
-                findings.retain(|f| !opts.ignored.contains(&f.fingerprint));
-                let ignored = before - findings.len();
-                findings.retain(|f| !opts.baseline.contains(&f.fingerprint));
-                let baseline = before - ignored - findings.len();
-                for (k, n) in [("ignore_file", ignored), ("baseline", baseline)] {
-                    if n > 0 {
-                        *self.acc.stats.suppressed.entry(k).or_default() += n as u64;
-                    }
-                }
+                self.scanner
+                    .drop_suppressed(&mut findings, &mut self.acc.stats);
                 if !findings.is_empty() {
                     findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                     self.acc.streamed += findings.len() as u64;
