@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command as StdCommand;
 use std::time::Duration;
 
-use common::{aws_key_id, plainsight, write_tree};
+use common::{aws_key_id, expect_exit_2, plainsight, write_tree};
 use hostile_support::custom_rule;
 use serde_json::Value;
 
@@ -381,6 +381,9 @@ fn files_vanishing_during_a_scan_are_counted_not_fatal() {
             .scan_paths(std::slice::from_ref(&root), &Progress::default())
             .unwrap()
     });
+    // The race decides how many vanish (the deterministic case is
+    // `vanished_and_truncated_files_at_the_library_level` above); whatever it decides, the scan
+    // finishes and every file is scanned, vanished or never walked.
     let st = &report.stats;
     let vanished = st.skipped.values().sum::<u64>();
     assert!(st.files_scanned + vanished <= 2000);
@@ -455,17 +458,6 @@ fn two_hundred_thousand_empty_files() {
     assert!(rss_kib < 200 * 1024, "peak RSS {rss_kib} KiB");
 }
 
-/// Run `args` and expect exit 2 with every `needles` in stderr.
-fn expect_spec_error(args: &[&std::ffi::OsStr], needles: &[&str]) {
-    let out = plainsight().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    for n in needles {
-        assert!(stderr.contains(n), "missing `{n}` in: {stderr}");
-    }
-    assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
 #[test]
 fn malformed_configs_and_rule_files_exit_two_naming_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -524,8 +516,8 @@ fn malformed_configs_and_rule_files_exit_two_naming_file_line_and_key() {
         std::fs::write(&p, body).unwrap();
         let mut n: Vec<&str> = needles.iter().map(String::as_str).collect();
         n.push(name);
-        expect_spec_error(
-            &[
+        expect_exit_2(
+            [
                 "scan".as_ref(),
                 d.as_os_str(),
                 "--config".as_ref(),
@@ -538,15 +530,15 @@ fn malformed_configs_and_rule_files_exit_two_naming_file_line_and_key() {
         std::fs::write(root.path().join(".plainsight.toml"), body).unwrap();
         let mut n: Vec<&str> = needles.iter().map(String::as_str).collect();
         n.push(".plainsight.toml");
-        expect_spec_error(&["scan".as_ref(), root.path().as_os_str()], &n);
+        expect_exit_2(["scan".as_ref(), root.path().as_os_str()], &n);
     }
     // Rule files given to `rules check`: bad regex, and a duplicate id across files.
     let a = d.join("a.toml");
     let b = d.join("b.toml");
     std::fs::write(&a, &rule).unwrap();
     std::fs::write(&b, format!("# another\n\n{rule}")).unwrap();
-    expect_spec_error(
-        &[
+    expect_exit_2(
+        [
             "rules".as_ref(),
             "check".as_ref(),
             a.as_os_str(),
@@ -558,14 +550,9 @@ fn malformed_configs_and_rule_files_exit_two_naming_file_line_and_key() {
             "a.toml",
         ],
     );
-    std::fs::write(
-        &b,
-        rule.replace("pst_(?P", "pst_(?P<").replace("(?P<<", "(?P<"),
-    )
-    .unwrap();
     std::fs::write(&b, rule.replace("(?P<secret>", "(?P<secret")).unwrap();
-    expect_spec_error(
-        &["rules".as_ref(), "check".as_ref(), b.as_os_str()],
+    expect_exit_2(
+        ["rules".as_ref(), "check".as_ref(), b.as_os_str()],
         &["b.toml:10: key `rules[0].regex`", "invalid regex"],
     );
 }

@@ -88,3 +88,19 @@ pub fn sample_tree(root: &Path) {
     );
     std::fs::write(root.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("binary");
 }
+
+/// Run plainsight with `args` and expect exit 2, every one of `needles` in stderr, and
+/// no panic.
+pub fn expect_exit_2<I, S>(args: I, needles: &[&str])
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = plainsight().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "missing `{n}` in: {stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
