@@ -403,7 +403,10 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
             cx.err(
                 c.span(),
                 "checksum",
-                format!("unknown checksum `{}` (known: github-crc32)", c.get_ref()),
+                format!(
+                    "unknown checksum `{}` (known: github-crc32, npm-crc32, pypi-macaroon)",
+                    c.get_ref()
+                ),
             )
         })?),
     };
