@@ -23,6 +23,8 @@ pub struct Prefilter {
 /// Keyword occurrences recorded per text beyond this are not kept (the text is dense
 /// with keywords; the matcher then runs regexes over the whole text).
 const MAX_RECORDED: usize = 1 << 18;
+/// Room for this many positions per keyword is kept from one text to the next.
+const KEPT_POSITIONS: usize = 1 << 10;
 
 /// Reusable per-thread state for [`Prefilter::candidates`]. Clearing it costs what the
 /// last text touched, not the number of keywords or rules.
@@ -58,7 +60,10 @@ impl Hits {
     fn reset(&mut self, patterns: usize, rules: usize) {
         for p in self.touched.drain(..) {
             self.seen_pattern[p] = false;
-            self.positions[p].clear();
+            let positions = &mut self.positions[p];
+            positions.clear();
+            // One large text's hits must not pin their memory for the rest of the scan.
+            positions.shrink_to(KEPT_POSITIONS);
         }
         for r in self.rules.drain(..) {
             self.rule_hit[r] = false;

@@ -109,14 +109,14 @@ const SNIFF: usize = 8192;
 
 /// Files larger than this are scanned in overlapping windows instead of being read
 /// whole, so one huge file costs a few windows of memory, not its size.
-pub const WINDOW_THRESHOLD: u64 = 4 << 20;
+pub const WINDOW_THRESHOLD: u64 = 1 << 20;
 /// Raw bytes each window owns (a finding belongs to the window its first byte is in).
-pub const WINDOW: usize = 2 << 20;
+pub const WINDOW: usize = 1 << 20;
 /// Raw bytes each window also sees on both sides of what it owns. Larger than the longest
 /// secret any rule reports (a 16 KiB RSA key in PEM is ~12 KiB), so a match straddling
 /// two windows is seen whole by the window that owns its start; it also gives inline
 /// suppression markers and `near` companions context across a window boundary.
-pub const OVERLAP: usize = 256 << 10;
+pub const OVERLAP: usize = 64 << 10;
 
 /// A position in the scanned text: byte offset, 0-based line, and 0-based column in
 /// characters since that line's start (`\n`, `\r\n` and a lone `\r` end lines).
@@ -363,8 +363,9 @@ impl Reader {
     ) -> Result<(usize, Encoding), Skip> {
         self.raw.clear();
         let cap = usize::try_from(len).unwrap_or(0).saturating_add(1);
+        // Exactly: `reserve` may double a buffer that will hold the largest file read.
         self.raw
-            .reserve(cap.min(usize::try_from(max_size).unwrap_or(usize::MAX)));
+            .reserve_exact(cap.min(usize::try_from(max_size).unwrap_or(usize::MAX)));
         let limit = max_size.saturating_add(1);
         (&mut file)
             .take(limit.min(SNIFF as u64))
