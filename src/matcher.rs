@@ -10,9 +10,14 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use memchr::{memchr2_iter, memmem};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::iter::Searcher;
+use regex_automata::{Input, Match};
 
 use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
 use crate::prefilter::Hits;
+use crate::read::Window;
 use crate::rules::{Checksum, Plan, RequiredRun, Rule, RuleSet, Severity};
 
 /// Comments that silence a finding on their line or the line below.
@@ -36,7 +41,17 @@ pub struct FileMatches {
     pub capped_rules: Vec<String>,
 }
 
-/// Per-thread matcher: holds the reusable prefilter state and window buffer.
+/// How much memory one matcher's regex search caches may hold before they are dropped.
+/// The lazy DFAs add states for every new kind of text they see, so without a bound a
+/// worker's caches grow with the size and variety of the corpus; rebuilding the states a
+/// scan actually needs costs far less than the memory they would pin.
+const CACHE_BUDGET: usize = 4 << 20;
+
+/// Cache sizes are summed once this many bytes were searched since the last sum.
+const CACHE_CHECK_BYTES: usize = 4 << 20;
+
+/// Per-thread matcher: holds the reusable prefilter state, window buffers and the rule
+/// regexes' search caches.
 #[derive(Debug)]
 pub struct Matcher<'r> {
     rules: &'r RuleSet,
@@ -47,6 +62,14 @@ pub struct Matcher<'r> {
     scratch: Vec<(usize, usize)>,
     max_per_rule: usize,
     severities: &'r [Severity],
+    /// Per rule: its regex's search cache, once the rule has searched in this thread.
+    caches: Vec<Option<meta::Cache>>,
+    /// The rules with a cache, so the budget check does not walk every rule.
+    cached: Vec<usize>,
+    /// Bytes searched since the caches were last measured.
+    unmeasured: usize,
+    /// [`CACHE_BUDGET`] and [`CACHE_CHECK_BYTES`] (tests shrink them).
+    cache_budget: (usize, usize),
 }
 
 struct Candidate {
@@ -62,6 +85,9 @@ struct Offer<'a> {
     rule: &'a Rule,
     ri: usize,
     text: &'a [u8],
+    /// Whether a secret starting at this offset is this text's to report (a window of a
+    /// large file sees its neighbours' bytes too); only those count toward the cap.
+    owns: &'a dyn Fn(usize) -> bool,
     max: usize,
     count: usize,
 }
@@ -85,11 +111,13 @@ impl Offer<'_> {
         {
             return true;
         }
-        if self.count == self.max {
-            capped.push(self.rule.info.id.clone());
-            return false;
+        if (self.owns)(span.start) {
+            if self.count == self.max {
+                capped.push(self.rule.info.id.clone());
+                return false;
+            }
+            self.count += 1;
         }
-        self.count += 1;
         candidates.push(Candidate {
             rule: self.ri,
             secret: span,
@@ -304,14 +332,29 @@ fn run_windows(
     windows.outcome()
 }
 
-/// Run `regex` inside each of `windows` (sorted, disjoint byte ranges that every match
+/// One rule's regex with this thread's search cache and capture slots.
+struct RegexRun<'a> {
+    regex: &'a Regex,
+    cache: &'a mut meta::Cache,
+    caps: Captures,
+}
+
+impl RegexRun<'_> {
+    /// The leftmost match in `input`'s span, its groups left in `caps`.
+    fn search(&mut self, input: &Input<'_>) -> Option<Match> {
+        self.regex
+            .search_captures_with(self.cache, input, &mut self.caps);
+        self.caps.get_match()
+    }
+}
+
+/// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges that every match
 /// lies within), offering its matches. False when a match reached a window's edge, which
 /// the windows' construction rules out: the caller then drops what this offered and tries
 /// the next, wider search, ending with the whole text, so a wrong window costs time,
 /// never a finding.
 fn search_windows(
-    regex: &regex::bytes::Regex,
-    locs: &mut regex::bytes::CaptureLocations,
+    run: &mut RegexRun<'_>,
     windows: &[(usize, usize)],
     offer: &mut Offer<'_>,
     lines: &mut Option<LineIndex>,
@@ -325,7 +368,7 @@ fn search_windows(
         let hay = &text[..end];
         let mut pos = a;
         while pos < b {
-            let Some(m) = regex.captures_read_at(locs, hay, pos) else {
+            let Some(m) = run.search(&Input::new(hay).span(pos..end)) else {
                 break;
             };
             if m.start() >= b {
@@ -337,10 +380,10 @@ fn search_windows(
                 return false;
             }
             pos = m.end();
-            let Some((gs, ge)) = locs.get(offer.rule.secret_group) else {
+            let Some(group) = run.caps.get_group(offer.rule.secret_group) else {
                 continue;
             };
-            if !offer.offer(m.range(), gs..ge, lines, candidates, capped) {
+            if !offer.offer(m.range(), group.range(), lines, candidates, capped) {
                 return true;
             }
         }
@@ -359,15 +402,61 @@ impl<'r> Matcher<'r> {
             scratch: Vec::new(),
             max_per_rule: max_per_rule.max(1),
             severities,
+            caches: Vec::new(),
+            cached: Vec::new(),
+            unmeasured: 0,
+            cache_budget: (CACHE_BUDGET, CACHE_CHECK_BYTES),
+        }
+    }
+
+    /// Drop every search cache once together they hold more than [`CACHE_BUDGET`]
+    /// bytes, measured after every [`CACHE_CHECK_BYTES`] bytes of text.
+    fn keep_caches_in_budget(&mut self, searched: usize) {
+        let (budget, check_every) = self.cache_budget;
+        self.unmeasured += searched;
+        if self.unmeasured < check_every {
+            return;
+        }
+        self.unmeasured = 0;
+        let held: usize = self
+            .cached
+            .iter()
+            .filter_map(|&ri| self.caches[ri].as_ref())
+            .map(meta::Cache::memory_usage)
+            .sum();
+        if held > budget {
+            for ri in self.cached.drain(..) {
+                self.caches[ri] = None;
+            }
         }
     }
 
     /// Find every secret in `text`, which is reported at `path`.
     pub fn scan(&mut self, path: &str, text: &[u8]) -> FileMatches {
+        self.scan_owned(path, text, &|_| true)
+    }
+
+    /// Find the secrets one window of a large file answers for: those starting in its
+    /// owned part, which alone count toward the per-rule cap and the suppressions. The
+    /// overlap around it is context (keywords, `near` companions, markers, precedence
+    /// between overlapping rules), since the neighbouring windows report its secrets.
+    /// Locations are within `window.text`; [`Window::absolute`] maps them to the file.
+    pub fn scan_window(&mut self, path: &str, window: &Window<'_>) -> FileMatches {
+        self.scan_owned(path, window.text, &|offset| window.owns(offset))
+    }
+
+    fn scan_owned(&mut self, path: &str, text: &[u8], owns: &dyn Fn(usize) -> bool) -> FileMatches {
         self.rules.prefilter().candidates(text, &mut self.hits);
         let mut out = FileMatches::default();
         if self.hits.rules().is_empty() {
             return out;
+        }
+        self.keep_caches_in_budget(text.len());
+        if self.caches.len() != self.rules.rules().len() {
+            self.caches = std::iter::repeat_with(|| None)
+                .take(self.rules.rules().len())
+                .collect();
+            self.cached.clear();
         }
         let mut lines: Option<LineIndex> = None;
         let mut candidates = Vec::new();
@@ -383,6 +472,7 @@ impl<'r> Matcher<'r> {
                 rule,
                 ri,
                 text,
+                owns,
                 max: self.max_per_rule,
                 count: 0,
             };
@@ -391,7 +481,14 @@ impl<'r> Matcher<'r> {
             // on the lines near a `near` companion, around the byte runs every match
             // needs; the whole text only when none of these applies.
             let mut whole_text = true;
-            let mut locs = regex.capture_locations();
+            let mut run = RegexRun {
+                regex,
+                cache: self.caches[ri].get_or_insert_with(|| {
+                    self.cached.push(ri);
+                    regex.create_cache()
+                }),
+                caps: regex.create_captures(),
+            };
             for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
                 let search = match narrow {
                     Narrow::Keywords => keyword_windows(
@@ -415,8 +512,7 @@ impl<'r> Matcher<'r> {
                 let done = match search {
                     Search::Nothing => true,
                     Search::Windows => search_windows(
-                        regex,
-                        &mut locs,
+                        &mut run,
                         &self.windows,
                         &mut offer,
                         &mut lines,
@@ -431,9 +527,9 @@ impl<'r> Matcher<'r> {
                 }
             }
             if whole_text {
-                for caps in regex.captures_iter(text) {
-                    let (Some(whole), Some(group)) = (caps.get(0), caps.get(rule.secret_group))
-                    else {
+                let mut searcher = Searcher::new(Input::new(text));
+                while let Some(whole) = searcher.advance(|input| Ok(run.search(input))) {
+                    let Some(group) = run.caps.get_group(rule.secret_group) else {
                         continue;
                     };
                     if !offer.offer(
@@ -455,7 +551,7 @@ impl<'r> Matcher<'r> {
         let lines = lines.get_or_insert_with(|| LineIndex::new(text));
         let all_spans: Vec<Range<usize>> = kept.iter().map(|c| c.secret.clone()).collect();
         let markers = marker_spans(text);
-        for c in &kept {
+        for c in kept.iter().filter(|c| owns(c.secret.start)) {
             let rule = &self.rules.rules()[c.rule];
             let location = lines.location(text, c.secret.clone());
             if suppressed(text, lines, location.line, &markers) {
@@ -1113,6 +1209,30 @@ negative_examples = ["key = short"]
         Matcher::new(set, 1000, &sev).scan("t.txt", text.as_bytes())
     }
 
+    /// Caches dropped for the budget are rebuilt on demand: a matcher that drops them
+    /// before every text finds what one that keeps them finds.
+    #[test]
+    fn search_caches_over_budget_are_dropped_without_losing_findings() {
+        let set = RuleSet::builtin().unwrap();
+        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
+        let mut keeps = Matcher::new(&set, 100, &sev);
+        let mut drops = Matcher::new(&set, 100, &sev);
+        drops.cache_budget = (0, 1);
+        for rule in set.rules() {
+            for example in &rule.examples {
+                let kept = keeps.scan("f", example.as_bytes());
+                let dropped = drops.scan("f", example.as_bytes());
+                assert_eq!(secrets(&kept), secrets(&dropped), "{example}");
+                // Only this text's rules hold caches: the last text's were dropped.
+                assert!(drops
+                    .cached
+                    .iter()
+                    .all(|ri| drops.hits.rules().contains(ri)));
+            }
+        }
+        assert!(keeps.cached.len() > 100, "{}", keeps.cached.len());
+    }
+
     /// A rule set of one rule: `body` holds its keywords, regex, examples and more.
     fn one_rule(id: &str, body: &str) -> RuleSet {
         let toml = format!(
@@ -1139,7 +1259,7 @@ negative_examples = ["key = short"]
             .get()
             .unwrap()
             .captures_iter(text.as_bytes())
-            .map(|c| String::from_utf8(c.name("secret").unwrap().as_bytes().to_vec()).unwrap())
+            .map(|c| text[c.get_group_by_name("secret").unwrap().range()].to_string())
             .collect()
     }
 

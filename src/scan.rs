@@ -400,21 +400,14 @@ impl<'s> Worker<'s> {
         let read = self
             .reader
             .scan_file(path, self.scanner.options.max_file_size, |w| {
-                let m = matcher.scan(&display, w.text);
+                let m = matcher.scan_window(&display, &w);
                 suppressed += m.suppressed;
                 capped.extend(m.capped_rules);
-                if w.whole {
-                    findings.extend(m.findings);
-                } else {
-                    // A large file in windows: keep what starts in this window's own
-                    // part (overlaps see it twice), placed in the whole file.
-                    findings.extend(m.findings.into_iter().filter_map(|mut f| {
-                        w.owns(f.location.offset).then(|| {
-                            f.location = w.absolute(f.location);
-                            f
-                        })
-                    }));
-                }
+                // A large file in windows: place each window's findings in the file.
+                findings.extend(m.findings.into_iter().map(|mut f| {
+                    f.location = w.absolute(f.location);
+                    f
+                }));
             });
         let read = match read {
             Ok(r) => r,

@@ -124,22 +124,25 @@ fn same_whole_and_windowed(text: &[u8], unit: usize) {
     let key = |f: &plainsight::Finding| (f.location, f.rule.id.clone(), f.fingerprint.clone());
     let mut matcher = scanner.matcher();
     let mut whole = Vec::new();
+    let mut whole_suppressed = 0;
     Reader::default()
         .scan_file(f.path(), u64::MAX, |w| {
-            whole.extend(matcher.scan("f", w.text).findings.iter().map(key));
+            let m = matcher.scan("f", w.text);
+            whole.extend(m.findings.iter().map(key));
+            whole_suppressed += m.suppressed;
         })
         .unwrap();
     for (window, overlap) in [(4096, 1024), (1000, 600), (701, 500)] {
         let (window, overlap) = (window * unit, overlap * unit);
         let mut parts = Vec::new();
+        let mut suppressed = 0;
         let read = Reader::default()
             .scan_file_with(f.path(), u64::MAX, 0, window, overlap, |w| {
-                for found in matcher.scan("f", w.text).findings {
-                    if w.owns(found.location.offset) {
-                        let mut found = found;
-                        found.location = w.absolute(found.location);
-                        parts.push(key(&found));
-                    }
+                let m = matcher.scan_window("f", &w);
+                suppressed += m.suppressed;
+                for mut found in m.findings {
+                    found.location = w.absolute(found.location);
+                    parts.push(key(&found));
                 }
             })
             .unwrap();
@@ -148,8 +151,14 @@ fn same_whole_and_windowed(text: &[u8], unit: usize) {
         let mut w = whole.clone();
         w.sort();
         assert_eq!(parts, w, "window {window} overlap {overlap}");
+        // Markers in an overlap are seen by two windows and counted by the owner only.
+        assert_eq!(
+            suppressed, whole_suppressed,
+            "window {window} overlap {overlap}"
+        );
     }
     assert!(!whole.is_empty());
+    assert!(whole_suppressed > 0);
 }
 
 #[test]
@@ -161,6 +170,7 @@ fn windowed_scanning_matches_whole_file_scanning() {
         let pad = alnum(&mut seed, i % 50);
         match i % 7 {
             0 => text.push_str(&format!("é{pad} = {}{eol}", aws_key(i))),
+            3 => text.push_str(&format!("k = {} # plainsight:allow{eol}", aws_key(i))),
             1 => text.push_str(&format!("x{eol}{eol}")),
             _ => text.push_str(&format!("{pad} ü😀€ {pad}{eol}")),
         }
@@ -174,6 +184,38 @@ fn windowed_scanning_matches_whole_file_scanning() {
         u.extend_from_slice(&c.to_le_bytes());
     }
     same_whole_and_windowed(&u, 2);
+}
+
+/// The per-rule cap counts what a window owns: keys in the overlaps on either side
+/// belong to its neighbours and must neither spend its cap nor make it report one.
+#[test]
+fn a_window_caps_only_the_keys_it_owns() {
+    use plainsight::read::Reader;
+    use plainsight::{RuleSet, ScanOptions, Scanner};
+    let text: String = (0..1200)
+        .map(|i| format!("id = {}\n", aws_key(i)))
+        .collect();
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), &text).unwrap();
+    // 26-byte lines: a window owns at most 158 keys and sees up to 315.
+    let options = ScanOptions {
+        max_findings_per_rule: 200,
+        ..ScanOptions::default()
+    };
+    let scanner = Scanner::new(RuleSet::builtin().unwrap(), options).unwrap();
+    let mut matcher = scanner.matcher();
+    let (mut found, mut capped, mut windows) = (Vec::new(), Vec::new(), 0);
+    Reader::default()
+        .scan_file_with(f.path(), u64::MAX, 0, 4096, 2048, |w| {
+            let m = matcher.scan_window("f", &w);
+            windows += 1;
+            capped.extend(m.capped_rules);
+            found.extend(m.findings.into_iter().map(|f| w.absolute(f.location).line));
+        })
+        .unwrap();
+    assert!(windows > 5);
+    assert_eq!(capped, Vec::<String>::new());
+    assert_eq!(found, (1..=1200).collect::<Vec<_>>());
 }
 
 #[test]

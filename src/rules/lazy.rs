@@ -15,7 +15,9 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::MatchKind;
 use regex_syntax::ast::Ast;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
@@ -49,13 +51,31 @@ pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
 
 /// Compile a pattern the way every rule pattern is compiled: over bytes, Unicode classes
 /// off by default (`\w` is ASCII; rules opt in with `(?u)`), generous size limits.
+///
+/// A `regex-automata` meta regex rather than `regex::bytes::Regex`, so the matcher can
+/// own its search caches: the lazy DFA's caches grow with the variety of text searched,
+/// and only a cache we hold can be dropped when a worker's caches outgrow their budget.
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(32 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
-        .map_err(|e| format!("invalid regex: {e}"))
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(32 << 20))
+                .hybrid_cache_capacity(32 << 20),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .map_err(|e| {
+            let why = match (e.size_limit(), e.syntax_error()) {
+                (Some(limit), _) => {
+                    format!("compiled regex exceeds the size limit of {limit} bytes")
+                }
+                (None, Some(syntax)) => syntax.to_string(),
+                (None, None) => e.to_string(),
+            };
+            format!("invalid regex: {why}")
+        })
 }
 
 impl LazyRegex {
