@@ -189,9 +189,18 @@ impl Plan {
 /// At least `min` consecutive bytes of one class (`[A-Za-z0-9+/]{43}`). Checking a text
 /// for such a run is a table lookup per byte, several times cheaper than running the
 /// regex, and most files given to a whole-text rule have none.
+///
+/// When the regex puts a byte outside the class right before the run (`\.` in
+/// `\.[A-Za-z0-9_-]{27,38}`), the maximal run in the text starts right after such a
+/// byte; likewise for the byte after it; and with both borders the maximal run is the
+/// repetition itself, so it is at most `max` long. Identifier-like runs are common in code,
+/// runs with such borders far less so.
 pub struct RequiredRun {
     class: [bool; 256],
     min: usize,
+    before: Option<[bool; 256]>,
+    after: Option<[bool; 256]>,
+    max: Option<usize>,
 }
 
 impl fmt::Debug for RequiredRun {
@@ -206,8 +215,27 @@ impl RequiredRun {
     /// How unlikely such a run is in ordinary text, in bits: each byte of the run is one
     /// of `class` out of 256, so a run of `min` bytes has about `min * log2(256 / |class|)`.
     fn rarity(&self) -> f64 {
-        let size = self.class.iter().filter(|&&b| b).count().max(1);
-        self.min as f64 * (256.0 / size as f64).log2()
+        let bits = |set: &[bool; 256]| {
+            let size = set.iter().filter(|&&b| b).count().max(1);
+            (256.0 / size as f64).log2()
+        };
+        self.min as f64 * bits(&self.class)
+            + self.before.as_ref().map_or(0.0, bits)
+            + self.after.as_ref().map_or(0.0, bits)
+    }
+
+    /// Whether the maximal run `text[s..e]` has the borders and length every match's
+    /// run has.
+    fn fits(&self, text: &[u8], s: usize, e: usize) -> bool {
+        self.max.is_none_or(|max| e - s <= max)
+            && self.before.as_ref().is_none_or(|before| {
+                s.checked_sub(1)
+                    .is_some_and(|i| before[usize::from(text[i])])
+            })
+            && self
+                .after
+                .as_ref()
+                .is_none_or(|after| text.get(e).is_some_and(|&b| after[usize::from(b)]))
     }
 
     /// Whether `text` holds such a run.
@@ -215,8 +243,8 @@ impl RequiredRun {
         self.next_run(text, 0).is_some()
     }
 
-    /// The first maximal run of at least `min` class bytes starting at or after `from`,
-    /// as `(start, end)`. Probes every `min`-th byte: a run of `min` bytes must cover
+    /// The first maximal run of at least `min` class bytes (with the borders and length
+    /// limit, if any) starting at or after `from`, as `(start, end)`. Probes every `min`-th byte: a run of `min` bytes must cover
     /// the probe, so a probe outside the class skips `min` bytes at once.
     pub(crate) fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
         let k = self.min.max(1);
@@ -237,7 +265,7 @@ impl RequiredRun {
             while e < text.len() && in_class(e) {
                 e += 1;
             }
-            if e - s >= k {
+            if e - s >= k && self.fits(text, s, e) {
                 return Some((s, e));
             }
             // text[e] is outside the class (or the end): no run starts before e + 1.
@@ -250,33 +278,85 @@ impl RequiredRun {
 /// Runs shorter than this are too common to be worth checking for.
 const MIN_RUN: u32 = 8;
 
-/// The longest single-class run every match of `hir` must contain, if any.
+/// The rarest single-class run every match of `hir` must contain, if any.
 fn required_run(hir: &Hir) -> Option<RequiredRun> {
     match hir.kind() {
         HirKind::Repetition(r) if r.min >= MIN_RUN => match r.sub.kind() {
-            HirKind::Class(Class::Bytes(c)) => {
-                let mut class = [false; 256];
-                for range in c.ranges() {
-                    for b in range.start()..=range.end() {
-                        class[usize::from(b)] = true;
-                    }
-                }
-                Some(RequiredRun {
-                    class,
-                    min: usize::try_from(r.min).ok()?,
-                })
-            }
+            HirKind::Class(Class::Bytes(c)) => Some(RequiredRun {
+                class: byte_set(c.ranges().iter().map(|r| (r.start(), r.end()))),
+                min: usize::try_from(r.min).ok()?,
+                before: None,
+                after: None,
+                max: None,
+            }),
             _ => required_run(&r.sub),
         },
         HirKind::Repetition(r) if r.min >= 1 => required_run(&r.sub),
         HirKind::Capture(c) => required_run(&c.sub),
         // The rarest run is the best filter: `[0-9]{13}` beats `[A-Za-z0-9_-]{27}`.
-        HirKind::Concat(xs) => xs
-            .iter()
-            .filter_map(required_run)
+        HirKind::Concat(xs) => (0..xs.len())
+            .filter_map(|i| {
+                let mut run = required_run(&xs[i])?;
+                if let Some(r) = class_repetition(&xs[i]) {
+                    // The run is this class repetition: its neighbours in the
+                    // concatenation are its borders when they are single bytes outside
+                    // its class.
+                    let border = |set: Option<[bool; 256]>| {
+                        set.filter(|set| (0..256).all(|b| !(set[b] && run.class[b])))
+                    };
+                    let before = i.checked_sub(1).and_then(|j| edge_byte(&xs[j], false));
+                    let after = xs.get(i + 1).and_then(|x| edge_byte(x, true));
+                    run.before = border(before);
+                    run.after = border(after);
+                    if run.before.is_some() && run.after.is_some() {
+                        run.max = r.max.and_then(|m| usize::try_from(m).ok());
+                    }
+                }
+                Some(run)
+            })
             .max_by(|a, b| a.rarity().total_cmp(&b.rarity())),
         _ => None,
     }
+}
+
+/// `hir` as the class repetition a run comes from (inside any capture groups).
+fn class_repetition(hir: &Hir) -> Option<&Repetition> {
+    match hir.kind() {
+        HirKind::Capture(c) => class_repetition(&c.sub),
+        HirKind::Repetition(r)
+            if r.min >= MIN_RUN && matches!(r.sub.kind(), HirKind::Class(Class::Bytes(_))) =>
+        {
+            Some(r)
+        }
+        _ => None,
+    }
+}
+
+/// The set of bytes `hir` must start with (`first`) or end with, when it is one literal
+/// or one byte class: the byte right after or before its neighbour in a concatenation.
+fn edge_byte(hir: &Hir, first: bool) -> Option<[bool; 256]> {
+    match hir.kind() {
+        HirKind::Capture(c) => edge_byte(&c.sub, first),
+        HirKind::Literal(lit) => {
+            let b = if first { lit.0.first() } else { lit.0.last() }?;
+            Some(byte_set([(*b, *b)]))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            Some(byte_set(c.ranges().iter().map(|r| (r.start(), r.end()))))
+        }
+        _ => None,
+    }
+}
+
+/// A membership table of the bytes in `ranges` (inclusive).
+fn byte_set(ranges: impl IntoIterator<Item = (u8, u8)>) -> [bool; 256] {
+    let mut set = [false; 256];
+    for (a, b) in ranges {
+        for byte in a..=b {
+            set[usize::from(byte)] = true;
+        }
+    }
+    set
 }
 
 /// Whether every match of `hir` contains one of `keywords` (ASCII case-insensitively).
@@ -425,6 +505,9 @@ mod tests {
             RequiredRun {
                 class: std::array::from_fn(|b| b == usize::from(b'a')),
                 min: 3,
+                before: None,
+                after: None,
+                max: None,
             }
             .occurs_in(s.as_bytes())
         };
@@ -435,6 +518,31 @@ mod tests {
         assert_eq!(re.plan(&[]).run.unwrap().min, 12);
         let (re, _) = LazyRegex::new(r"(?P<s>[0-9]{13,17}\|[A-Za-z0-9_\-]{27,32})").unwrap();
         assert_eq!(re.plan(&[]).run.unwrap().min, 13);
+        // A run's neighbours outside its class are its borders; with both, its length
+        // is bounded too.
+        let (re, _) = LazyRegex::new(
+            r"(?P<s>[MNO][A-Za-z0-9]{23}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38})",
+        )
+        .unwrap();
+        let run = re.plan(&[]).run.unwrap();
+        assert_eq!((run.min, run.max), (27, None));
+        let id = "Mabcdefghijklmnopqrstuvw.abcdef.";
+        let tail = "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123";
+        assert!(run.occurs_in(format!("{id}{tail}").as_bytes()));
+        assert!(!run.occurs_in(format!("{id}!{tail}\n_{tail}").as_bytes()));
+        assert!(!run.occurs_in(tail.as_bytes()));
+        let (re, _) = LazyRegex::new(r"key=(?P<s>[a-f0-9]{32})&").unwrap();
+        let run = re.plan(&[]).run.unwrap();
+        assert_eq!(run.max, Some(32));
+        let hex = "0123456789abcdef".repeat(2);
+        assert!(run.occurs_in(format!("key={hex}&").as_bytes()));
+        assert!(!run.occurs_in(format!("key={hex}0&").as_bytes()));
+        assert!(!run.occurs_in(format!("key={hex}!").as_bytes()));
+        // Only the adjacent byte is checked (`=`), not the whole literal before it.
+        assert!(run.occurs_in(format!("={hex}&").as_bytes()));
+        // Neighbours that overlap the class are no borders.
+        let (re, _) = LazyRegex::new(r"a(?P<s>[a-z]{20})").unwrap();
+        assert!(re.plan(&[]).run.unwrap().before.is_none());
         // Unbounded but single-line matches holding a keyword: line windows.
         let (re, _) =
             LazyRegex::new(r"[a-z_]*(?i:token)[ \t]*=[ \t]*(?P<value>[^\s]{8,})").unwrap();
