@@ -348,8 +348,8 @@ impl RegexRun<'_> {
     }
 }
 
-/// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges that every match
-/// lies within), offering its matches. False when a match reached a window's edge, which
+/// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges that every
+/// match lies within), offering its matches. False when a match reached a window's edge, which
 /// the windows' construction rules out: the caller then drops what this offered and tries
 /// the next, wider search, ending with the whole text, so a wrong window costs time,
 /// never a finding.

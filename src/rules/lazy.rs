@@ -244,8 +244,9 @@ impl RequiredRun {
     }
 
     /// The first maximal run of at least `min` class bytes (with the borders and length
-    /// limit, if any) starting at or after `from`, as `(start, end)`. Probes every `min`-th byte: a run of `min` bytes must cover
-    /// the probe, so a probe outside the class skips `min` bytes at once.
+    /// limit, if any) starting at or after `from`, as `(start, end)`. Probes every
+    /// `min`-th byte: a run of `min` bytes must cover the probe, so a probe outside the
+    /// class skips `min` bytes at once.
     pub(crate) fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
         let k = self.min.max(1);
         let in_class = |i: usize| self.class[usize::from(text[i])];
