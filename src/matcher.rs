@@ -62,14 +62,27 @@ pub struct Matcher<'r> {
     scratch: Vec<(usize, usize)>,
     max_per_rule: usize,
     severities: &'r [Severity],
-    /// Per rule: its regex's search cache, once the rule has searched in this thread.
-    caches: Vec<Option<meta::Cache>>,
+    /// Per rule: its regex's search state, once the rule has searched in this thread.
+    caches: Vec<Option<SearchState>>,
     /// The rules with a cache, so the budget check does not walk every rule.
     cached: Vec<usize>,
     /// Bytes searched since the caches were last measured.
     unmeasured: usize,
     /// [`CACHE_BUDGET`] and [`CACHE_CHECK_BYTES`] (tests shrink them).
     cache_budget: (usize, usize),
+    /// Narrowed searches that found a match reaching a window's edge and were redone
+    /// wider. Window construction rules that out, so tests assert it stays 0: otherwise
+    /// a wrong window would pass them through the fallback unnoticed.
+    fallbacks: usize,
+}
+
+/// One rule regex's reusable search state in one thread.
+#[derive(Debug)]
+struct SearchState {
+    /// The lazy DFAs' states and the other engines' scratch space.
+    cache: meta::Cache,
+    /// Capture slots of the latest match.
+    caps: Captures,
 }
 
 struct Candidate {
@@ -131,8 +144,11 @@ impl Offer<'_> {
 enum Search {
     /// Nowhere: nothing can match (no required run, no `near` companion).
     Nothing,
-    /// Only the windows written out: every match lies in one of them.
-    Windows,
+    /// Only the windows written out. With `every_match`, every match lies in one of
+    /// them, so a match running past a window's end means the window was wrong. Without,
+    /// only the matches that can become findings do (`near` windows), and one running
+    /// past a window's end starts beyond them.
+    Windows { every_match: bool },
     /// The whole text (no such guarantee, or windows would cover half of it).
     Whole,
 }
@@ -186,11 +202,11 @@ impl<'a> Windows<'a> {
         self.out.last().map(|w| w.1)
     }
 
-    fn outcome(&self) -> Search {
+    fn outcome(&self, every_match: bool) -> Search {
         if self.out.is_empty() {
             Search::Nothing
         } else {
-            Search::Windows
+            Search::Windows { every_match }
         }
     }
 }
@@ -253,7 +269,7 @@ fn keyword_windows(
     }
     // A rule runs only where one of its keywords occurred, so there is a window; were
     // there none, searching the whole text is the safe answer.
-    match windows.outcome() {
+    match windows.outcome(true) {
         Search::Nothing => Search::Whole,
         found => found,
     }
@@ -265,7 +281,8 @@ fn keyword_windows(
 /// matches within `n` lines of it; such a companion match starts inside a match this
 /// leftmost search reports (or is one), so the secret touches the reported match's lines
 /// ± `n`. Nothing when the companion matches nowhere; Whole when the matches are neither
-/// bounded nor single-line.
+/// bounded nor single-line. Other matches may start in a window's widened end and run
+/// past it: they lie after those lines, hold no finding, and are not searched for.
 fn near_windows(
     near: &crate::rules::LazyRegex,
     n: usize,
@@ -299,7 +316,7 @@ fn near_windows(
             return Search::Whole;
         }
     }
-    windows.outcome()
+    windows.outcome(false)
 }
 
 /// The windows a rule whose matches each hold a run of `run`'s bytes must search: every
@@ -329,33 +346,35 @@ fn run_windows(
         }
         from = e + 1;
     }
-    windows.outcome()
+    windows.outcome(true)
 }
 
 /// One rule's regex with this thread's search cache and capture slots.
 struct RegexRun<'a> {
     regex: &'a Regex,
     cache: &'a mut meta::Cache,
-    caps: Captures,
+    caps: &'a mut Captures,
 }
 
 impl RegexRun<'_> {
     /// The leftmost match in `input`'s span, its groups left in `caps`.
     fn search(&mut self, input: &Input<'_>) -> Option<Match> {
         self.regex
-            .search_captures_with(self.cache, input, &mut self.caps);
+            .search_captures_with(self.cache, input, self.caps);
         self.caps.get_match()
     }
 }
 
-/// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges that every
-/// match lies within), offering its matches. False when a match reached a window's edge, which
-/// the windows' construction rules out: the caller then drops what this offered and tries
-/// the next, wider search, ending with the whole text, so a wrong window costs time,
-/// never a finding.
+/// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges), offering
+/// its matches. A match running past a window's end ends that window's search when the
+/// windows hold only the matches that can become findings; when they hold `every_match`,
+/// such a match means the window was wrong, and so does an empty one: false, and the
+/// caller drops what this offered and tries the next, wider search, ending with the whole
+/// text, so a wrong window costs time, never a finding.
 fn search_windows(
     run: &mut RegexRun<'_>,
     windows: &[(usize, usize)],
+    every_match: bool,
     offer: &mut Offer<'_>,
     lines: &mut Option<LineIndex>,
     candidates: &mut Vec<Candidate>,
@@ -374,7 +393,11 @@ fn search_windows(
             if m.start() >= b {
                 break;
             }
-            if m.end() > b || (m.end() == end && end < text.len()) || m.is_empty() {
+            let past_end = m.end() > b || (m.end() == end && end < text.len());
+            if past_end && !every_match {
+                break;
+            }
+            if past_end || m.is_empty() {
                 candidates.truncate(mark);
                 offer.count = 0;
                 return false;
@@ -402,10 +425,13 @@ impl<'r> Matcher<'r> {
             scratch: Vec::new(),
             max_per_rule: max_per_rule.max(1),
             severities,
-            caches: Vec::new(),
+            caches: std::iter::repeat_with(|| None)
+                .take(rules.rules().len())
+                .collect(),
             cached: Vec::new(),
             unmeasured: 0,
             cache_budget: (CACHE_BUDGET, CACHE_CHECK_BYTES),
+            fallbacks: 0,
         }
     }
 
@@ -422,7 +448,7 @@ impl<'r> Matcher<'r> {
             .cached
             .iter()
             .filter_map(|&ri| self.caches[ri].as_ref())
-            .map(meta::Cache::memory_usage)
+            .map(|state| state.cache.memory_usage())
             .sum();
         if held > budget {
             for ri in self.cached.drain(..) {
@@ -452,12 +478,6 @@ impl<'r> Matcher<'r> {
             return out;
         }
         self.keep_caches_in_budget(text.len());
-        if self.caches.len() != self.rules.rules().len() {
-            self.caches = std::iter::repeat_with(|| None)
-                .take(self.rules.rules().len())
-                .collect();
-            self.cached.clear();
-        }
         let mut lines: Option<LineIndex> = None;
         let mut candidates = Vec::new();
         for &ri in self.hits.rules() {
@@ -481,13 +501,17 @@ impl<'r> Matcher<'r> {
             // on the lines near a `near` companion, around the byte runs every match
             // needs; the whole text only when none of these applies.
             let mut whole_text = true;
+            let state = self.caches[ri].get_or_insert_with(|| {
+                self.cached.push(ri);
+                SearchState {
+                    cache: regex.create_cache(),
+                    caps: regex.create_captures(),
+                }
+            });
             let mut run = RegexRun {
                 regex,
-                cache: self.caches[ri].get_or_insert_with(|| {
-                    self.cached.push(ri);
-                    regex.create_cache()
-                }),
-                caps: regex.create_captures(),
+                cache: &mut state.cache,
+                caps: &mut state.caps,
             };
             for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
                 let search = match narrow {
@@ -511,14 +535,19 @@ impl<'r> Matcher<'r> {
                 };
                 let done = match search {
                     Search::Nothing => true,
-                    Search::Windows => search_windows(
-                        &mut run,
-                        &self.windows,
-                        &mut offer,
-                        &mut lines,
-                        &mut candidates,
-                        &mut out.capped_rules,
-                    ),
+                    Search::Windows { every_match } => {
+                        let fitted = search_windows(
+                            &mut run,
+                            &self.windows,
+                            every_match,
+                            &mut offer,
+                            &mut lines,
+                            &mut candidates,
+                            &mut out.capped_rules,
+                        );
+                        self.fallbacks += usize::from(!fitted);
+                        fitted
+                    }
                     Search::Whole => false,
                 };
                 if done {
@@ -1204,9 +1233,13 @@ negative_examples = ["key = short"]
         RuleSet::new(crate::rules::parse("demo.toml", toml).unwrap()).unwrap()
     }
 
+    /// Scan `text`; every narrowed search must have held all of its matches.
     fn run(set: &RuleSet, text: &str) -> FileMatches {
         let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
-        Matcher::new(set, 1000, &sev).scan("t.txt", text.as_bytes())
+        let mut matcher = Matcher::new(set, 1000, &sev);
+        let found = matcher.scan("t.txt", text.as_bytes());
+        assert_eq!(matcher.fallbacks, 0, "a window missed a match's extent");
+        found
     }
 
     /// Caches dropped for the budget are rebuilt on demand: a matcher that drops them
@@ -1223,6 +1256,7 @@ negative_examples = ["key = short"]
                 let kept = keeps.scan("f", example.as_bytes());
                 let dropped = drops.scan("f", example.as_bytes());
                 assert_eq!(secrets(&kept), secrets(&dropped), "{example}");
+                assert_eq!((keeps.fallbacks, drops.fallbacks), (0, 0), "{example}");
                 // Only this text's rules hold caches: the last text's were dropped.
                 assert!(drops
                     .cached
@@ -1303,7 +1337,10 @@ negative_examples = ["key = short"]
         text.push_str(&format!("demo_{}", body(16)));
         let expected = whole_text_secrets(&set, 0, &text);
         assert_eq!(expected.len(), 52);
-        assert_eq!(keyword_search(&set, 0, &text), Search::Windows);
+        assert_eq!(
+            keyword_search(&set, 0, &text),
+            Search::Windows { every_match: true }
+        );
         assert_eq!(secrets(&run(&set, &text)), expected);
     }
 
@@ -1323,7 +1360,10 @@ negative_examples = ["key = short"]
         text.push_str(&format!("tail key = {}", body(30)));
         let expected = whole_text_secrets(&set, 1, &text);
         assert_eq!(expected.len(), 52);
-        assert_eq!(keyword_search(&set, 1, &text), Search::Windows);
+        assert_eq!(
+            keyword_search(&set, 1, &text),
+            Search::Windows { every_match: true }
+        );
         assert_eq!(secrets(&run(&set, &text)), expected);
     }
 
@@ -1350,7 +1390,7 @@ negative_examples = ["key = short"]
         text.replace_range(62..70, "abcdefgh");
         assert_eq!(
             run_windows(needed, Some(10), text.as_bytes(), &mut w),
-            Search::Windows
+            Search::Windows { every_match: true }
         );
         assert_eq!(w, vec![(0, 19), (40, 80)]);
         // Unbounded matches: only whether a run exists.
@@ -1410,7 +1450,7 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
                 text.as_bytes(),
                 &mut windows
             ),
-            Search::Windows
+            Search::Windows { every_match: true }
         );
         assert_eq!(secrets(&run(&set, &text)), expected);
     }
@@ -1494,7 +1534,7 @@ lines = 2
             let mut windows = Vec::new();
             assert_eq!(
                 near_windows(near, *n, plan, text.as_bytes(), &mut windows),
-                Search::Windows
+                Search::Windows { every_match: false }
             );
             assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
             assert_eq!(secrets(&run(&set, &text)), expected, "{id}");
