@@ -20,7 +20,7 @@ use regex_automata::util::syntax;
 use regex_automata::MatchKind;
 use regex_syntax::ast::Ast;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
+use regex_syntax::hir::{Capture, Class, ClassBytes, Hir, HirKind, Look, Repetition};
 
 /// Literal sets larger than this are not enumerated when proving keyword containment.
 const LITERAL_LIMIT: usize = 256;
@@ -281,24 +281,23 @@ const MIN_RUN: u32 = 8;
 
 /// The rarest single-class run every match of `hir` must contain, if any.
 fn required_run(hir: &Hir) -> Option<RequiredRun> {
+    if let Some((r, class)) = class_repetition(hir) {
+        return Some(RequiredRun {
+            class: byte_set(class.ranges().iter().map(|r| (r.start(), r.end()))),
+            min: usize::try_from(r.min).ok()?,
+            before: None,
+            after: None,
+            max: None,
+        });
+    }
     match hir.kind() {
-        HirKind::Repetition(r) if r.min >= MIN_RUN => match r.sub.kind() {
-            HirKind::Class(Class::Bytes(c)) => Some(RequiredRun {
-                class: byte_set(c.ranges().iter().map(|r| (r.start(), r.end()))),
-                min: usize::try_from(r.min).ok()?,
-                before: None,
-                after: None,
-                max: None,
-            }),
-            _ => required_run(&r.sub),
-        },
         HirKind::Repetition(r) if r.min >= 1 => required_run(&r.sub),
         HirKind::Capture(c) => required_run(&c.sub),
         // The rarest run is the best filter: `[0-9]{13}` beats `[A-Za-z0-9_-]{27}`.
         HirKind::Concat(xs) => (0..xs.len())
             .filter_map(|i| {
                 let mut run = required_run(&xs[i])?;
-                if let Some(r) = class_repetition(&xs[i]) {
+                if let Some((r, _)) = class_repetition(&xs[i]) {
                     // The run is this class repetition: its neighbours in the
                     // concatenation are its borders when they are single bytes outside
                     // its class.
@@ -320,15 +319,14 @@ fn required_run(hir: &Hir) -> Option<RequiredRun> {
     }
 }
 
-/// `hir` as the class repetition a run comes from (inside any capture groups).
-fn class_repetition(hir: &Hir) -> Option<&Repetition> {
+/// `hir` as a run: at least [`MIN_RUN`] bytes of one class (inside any capture groups).
+fn class_repetition(hir: &Hir) -> Option<(&Repetition, &ClassBytes)> {
     match hir.kind() {
         HirKind::Capture(c) => class_repetition(&c.sub),
-        HirKind::Repetition(r)
-            if r.min >= MIN_RUN && matches!(r.sub.kind(), HirKind::Class(Class::Bytes(_))) =>
-        {
-            Some(r)
-        }
+        HirKind::Repetition(r) if r.min >= MIN_RUN => match r.sub.kind() {
+            HirKind::Class(Class::Bytes(class)) => Some((r, class)),
+            _ => None,
+        },
         _ => None,
     }
 }
