@@ -93,12 +93,18 @@ pub enum Checksum {
 }
 
 impl Checksum {
+    /// The names rule files use for each checksum.
+    const NAMES: [(&'static str, Checksum); 3] = [
+        ("github-crc32", Checksum::GithubCrc32),
+        ("npm-crc32", Checksum::GithubCrc32),
+        ("pypi-macaroon", Checksum::PypiMacaroon),
+    ];
+
     fn parse(name: &str) -> Option<Self> {
-        match name {
-            "github-crc32" | "npm-crc32" => Some(Checksum::GithubCrc32),
-            "pypi-macaroon" => Some(Checksum::PypiMacaroon),
-            _ => None,
-        }
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, checksum)| checksum)
     }
 }
 
@@ -404,8 +410,9 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
                 c.span(),
                 "checksum",
                 format!(
-                    "unknown checksum `{}` (known: github-crc32, npm-crc32, pypi-macaroon)",
-                    c.get_ref()
+                    "unknown checksum `{}` (known: {})",
+                    c.get_ref(),
+                    Checksum::NAMES.map(|(name, _)| name).join(", ")
                 ),
             )
         })?),
@@ -531,6 +538,21 @@ negative_examples = ["demo_short"]
         assert!(e.starts_with("demo.toml:3: key `rules[0].id`"), "{e}");
         let e = err_of(&GOOD.replace("\"x = demo_0123456789abcdef\"", ""));
         assert!(e.contains("at least 2 examples"), "{e}");
+        let e = err_of(&GOOD.replace(
+            "precision = \"high\"",
+            "precision = \"high\"\nchecksum = \"crc64\"",
+        ));
+        assert!(
+            e.starts_with("demo.toml:10: key `rules[0].checksum`: unknown checksum `crc64` (known: github-crc32, npm-crc32, pypi-macaroon)"),
+            "{e}"
+        );
+        for (name, _) in Checksum::NAMES {
+            let rule = GOOD.replace(
+                "precision = \"high\"",
+                &format!("precision = \"high\"\nchecksum = \"{name}\""),
+            );
+            assert!(parse("demo.toml", &rule).is_ok(), "{name}");
+        }
     }
 
     #[test]
