@@ -308,6 +308,7 @@ pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
 /// Fill `buf` from `file` at `at`; a short result means the file ended (or shrank).
 fn read_at(file: &mut File, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
     buf.clear();
+    buf.reserve_exact(len); // a window's buffer is sized once, not doubled past it
     file.seek(SeekFrom::Start(at))?;
     file.take(len as u64).read_to_end(buf)?; // retries EINTR itself
     Ok(())
@@ -503,10 +504,6 @@ fn text_of<'a>(
     }
 }
 
-fn binary_skip() -> Skip {
-    Skip::new(SkipReason::Binary, "NUL byte in the first 8 KiB")
-}
-
 fn too_large(size: u64, max: u64) -> Skip {
     Skip::new(
         SkipReason::TooLarge,
@@ -533,7 +530,7 @@ impl Sniffed {
                 big_endian: false,
                 skip,
             } => Ok((skip, Encoding::Utf16Le)),
-            Sniffed::Binary => Err(binary_skip()),
+            Sniffed::Binary => Err(Skip::new(SkipReason::Binary, "NUL byte in the first 8 KiB")),
         }
     }
 }
