@@ -137,6 +137,30 @@ impl LazyRegex {
         })
     }
 
+    /// Whether every match of this pattern is exactly one of `keywords` (up to ASCII
+    /// case) and holds no line break, as in `(?i)truenas|login_with_api_key`. The keyword
+    /// pass has then already found every match: a `near` pattern of this kind needs no
+    /// search of its own to place the rule's windows.
+    pub fn matches_only_keywords(&self, keywords: &[String]) -> bool {
+        let Ok(hir) = parse(&self.pattern) else {
+            return false;
+        };
+        let mut ex = Extractor::new();
+        ex.kind(ExtractKind::Prefix);
+        let seq = ex.extract(&fold_case(&hir));
+        seq.literals().is_some_and(|lits| {
+            !lits.is_empty()
+                && lits.iter().all(|lit| {
+                    lit.is_exact()
+                        && !lit.as_bytes().is_empty()
+                        && !lit.as_bytes().contains(&b'\n')
+                        && keywords
+                            .iter()
+                            .any(|k| k.as_bytes().eq_ignore_ascii_case(lit.as_bytes()))
+                })
+        })
+    }
+
     /// What the matcher may assume about this regex in a rule with `keywords`.
     pub fn plan(&self, keywords: &[String]) -> Plan {
         let Ok(hir) = parse(&self.pattern) else {
@@ -149,8 +173,9 @@ impl LazyRegex {
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
             single_line: !can_match_newline(&hir),
-            run: required_run(&hir),
+            run: required_run(&hir).map(RequiredRun::with_border_bytes),
             near_gate: false,
+            near_keywords: false,
         }
     }
 }
@@ -170,6 +195,9 @@ pub struct Plan {
     /// findings lie on the lines around that pattern's matches in the whole text, and a
     /// text where it matches nowhere holds none.
     pub near_gate: bool,
+    /// Every match of the rule's `near` pattern is one of its keywords
+    /// ([`LazyRegex::matches_only_keywords`]), so the keyword hits are its matches.
+    pub near_keywords: bool,
 }
 
 impl Plan {
@@ -201,6 +229,9 @@ pub struct RequiredRun {
     before: Option<[bool; 256]>,
     after: Option<[bool; 256]>,
     max: Option<usize>,
+    /// The bytes of `before` when there are at most three: every run then starts right
+    /// after one of them, and `memchr` finds those far faster than probing for the class.
+    before_bytes: Vec<u8>,
 }
 
 impl fmt::Debug for RequiredRun {
@@ -238,6 +269,17 @@ impl RequiredRun {
                 .is_none_or(|after| text.get(e).is_some_and(|&b| after[usize::from(b)]))
     }
 
+    /// Note the `before` bytes when they are few enough to search for directly.
+    fn with_border_bytes(mut self) -> Self {
+        self.before_bytes = self.before.as_ref().map_or_else(Vec::new, |before| {
+            (0..=255u8).filter(|&b| before[usize::from(b)]).collect()
+        });
+        if self.before_bytes.len() > 3 {
+            self.before_bytes.clear();
+        }
+        self
+    }
+
     /// Whether `text` holds such a run.
     pub fn occurs_in(&self, text: &[u8]) -> bool {
         self.next_run(text, 0).is_some()
@@ -246,8 +288,11 @@ impl RequiredRun {
     /// The first maximal run of at least `min` class bytes (with the borders and length
     /// limit, if any) starting at or after `from`, as `(start, end)`. Probes every
     /// `min`-th byte: a run of `min` bytes must cover the probe, so a probe outside the
-    /// class skips `min` bytes at once.
+    /// class skips `min` bytes at once. With few `before` bytes, looks for those instead.
     pub(crate) fn next_run(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
+        if !self.before_bytes.is_empty() {
+            return self.next_run_after_border(text, from);
+        }
         let k = self.min.max(1);
         let in_class = |i: usize| self.class[usize::from(text[i])];
         // Earliest position a run could still start at.
@@ -274,6 +319,38 @@ impl RequiredRun {
         }
         None
     }
+
+    /// [`RequiredRun::next_run`] when every run starts right after one of the (at most
+    /// three) `before_bytes`, which lie outside the class: find each such byte and measure
+    /// the run behind it.
+    fn next_run_after_border(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
+        let b = &self.before_bytes;
+        // A run starting at `from` has its border at `from - 1`.
+        let base = from.saturating_sub(1);
+        let hay = text.get(base..)?;
+        let borders: Box<dyn Iterator<Item = usize>> = match *b.as_slice() {
+            [x] => Box::new(memchr::memchr_iter(x, hay)),
+            [x, y] => Box::new(memchr::memchr2_iter(x, y, hay)),
+            [x, y, z] => Box::new(memchr::memchr3_iter(x, y, z, hay)),
+            _ => return None,
+        };
+        let mut next_free = from;
+        for i in borders {
+            let s = base + i + 1;
+            if s < next_free {
+                continue;
+            }
+            let e = text[s..]
+                .iter()
+                .position(|&c| !self.class[usize::from(c)])
+                .map_or(text.len(), |n| s + n);
+            if e - s >= self.min.max(1) && self.fits(text, s, e) {
+                return Some((s, e));
+            }
+            next_free = e + 1;
+        }
+        None
+    }
 }
 
 /// Runs shorter than this are too common to be worth checking for.
@@ -288,6 +365,7 @@ fn required_run(hir: &Hir) -> Option<RequiredRun> {
             before: None,
             after: None,
             max: None,
+            before_bytes: Vec::new(),
         });
     }
     match hir.kind() {
@@ -488,6 +566,27 @@ mod tests {
     }
 
     #[test]
+    fn patterns_matching_only_keywords_are_recognised() {
+        let only = |pattern: &str, keywords: &[&str]| {
+            let kws: Vec<String> = keywords.iter().map(|s| (*s).to_string()).collect();
+            LazyRegex::new(pattern)
+                .unwrap()
+                .0
+                .matches_only_keywords(&kws)
+        };
+        let kws = ["truenas", "login_with_api_key", "/api/v2.0/"];
+        assert!(only(r"(?i)login_with_api_key|truenas|/api/v2\.0/", &kws));
+        // Case-sensitive alternatives are keywords too (the keyword pass ignores case).
+        assert!(only(r"TrueNAS|login_with_api_key", &kws));
+        // Not when an alternative is no keyword, is longer than one, or is not a literal.
+        assert!(!only(r"(?i)truenas|freenas", &kws));
+        assert!(!only(r"(?i)truenas-scale|truenas", &kws));
+        assert!(!only(r"\bTN[0-9]{10}\b", &["tn"]));
+        assert!(!only(r"(?m)^\s*truenas", &kws));
+        assert!(!only(r"truenas\n", &["truenas\n"]));
+    }
+
+    #[test]
     fn required_runs_are_found_and_checked() {
         let (re, _) = LazyRegex::new(
             r"(?:^|[^A-Za-z0-9+/])(?P<value>[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/=]|$)",
@@ -507,6 +606,7 @@ mod tests {
                 before: None,
                 after: None,
                 max: None,
+                before_bytes: Vec::new(),
             }
             .occurs_in(s.as_bytes())
         };
@@ -530,6 +630,7 @@ mod tests {
         assert!(run.occurs_in(format!("{id}{tail}").as_bytes()));
         assert!(!run.occurs_in(format!("{id}!{tail}\n_{tail}").as_bytes()));
         assert!(!run.occurs_in(tail.as_bytes()));
+        assert_eq!(run.before_bytes, b".");
         let (re, _) = LazyRegex::new(r"key=(?P<s>[a-f0-9]{32})&").unwrap();
         let run = re.plan(&[]).run.unwrap();
         assert_eq!(run.max, Some(32));
@@ -615,5 +716,44 @@ mod tests {
         assert_eq!(radius(r"ghp_[A-Za-z0-9]+", &["ghp_"]), None);
         assert_eq!(radius(r"[a-f0-9]{40}", &["sha"]), None);
         assert_eq!(radius(r"(?:key)?[a-f0-9]{40}", &["key"]), None);
+    }
+
+    proptest::proptest! {
+        /// Finding runs from their border bytes gives exactly the runs, in order, that
+        /// probing for the class gives.
+        #[test]
+        fn border_search_equals_probing(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab.-x\n".to_vec()), 0..200),
+            min in 1usize..6,
+            borders in proptest::sample::subsequence(b".-\n".to_vec(), 1..=3),
+            after in proptest::bool::ANY,
+            max in proptest::option::of(1usize..8),
+        ) {
+            let class = std::array::from_fn(|b| b == usize::from(b'a') || b == usize::from(b'b'));
+            let probing = RequiredRun {
+                class,
+                min,
+                before: Some(std::array::from_fn(|b| borders.contains(&(b as u8)))),
+                after: after.then(|| std::array::from_fn(|b| b == usize::from(b'x'))),
+                max,
+                before_bytes: Vec::new(),
+            };
+            let runs = |run: &RequiredRun| {
+                let mut out = Vec::new();
+                let mut from = 0;
+                while let Some((s, e)) = run.next_run(&text, from) {
+                    out.push((s, e));
+                    from = e + 1;
+                }
+                out
+            };
+            let expected = runs(&probing);
+            let bordered = RequiredRun { before_bytes: Vec::new(), ..probing }.with_border_bytes();
+            let mut sorted = borders.clone();
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(&bordered.before_bytes, &sorted);
+            proptest::prop_assert_eq!(runs(&bordered), expected);
+        }
     }
 }
