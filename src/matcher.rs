@@ -241,16 +241,8 @@ fn keyword_windows(
         (None, true) => None,
         (None, false) => return Search::Whole,
     };
-    scratch.clear();
-    let patterns = rules.prefilter().rule_patterns(ri);
-    for &p in patterns {
-        let Some(hits) = hits.positions(p) else {
-            return Search::Whole;
-        };
-        scratch.extend_from_slice(hits);
-    }
-    if patterns.len() > 1 {
-        scratch.sort_unstable();
+    if !keyword_hits(rules, ri, hits, scratch) {
+        return Search::Whole;
     }
     let mut windows = Windows::new(out, text.len());
     for &(s, e) in scratch.iter() {
@@ -275,6 +267,23 @@ fn keyword_windows(
     }
 }
 
+/// Rule `ri`'s keyword hits, in text order, into `out`; false when they were not all
+/// recorded.
+fn keyword_hits(rules: &RuleSet, ri: usize, hits: &Hits, out: &mut Vec<(usize, usize)>) -> bool {
+    out.clear();
+    let patterns = rules.prefilter().rule_patterns(ri);
+    for &p in patterns {
+        let Some(hits) = hits.positions(p) else {
+            return false;
+        };
+        out.extend_from_slice(hits);
+    }
+    if patterns.len() > 1 {
+        out.sort_unstable();
+    }
+    true
+}
+
 /// The windows a `near` rule's matches lie in: the lines within `n` of each match of its
 /// (line-local) companion `near`, widened by the rule's longest match, or just those lines
 /// when its matches are single-line. [`window_has`] accepts a secret only if a companion
@@ -283,11 +292,17 @@ fn keyword_windows(
 /// ± `n`. Nothing when the companion matches nowhere; Whole when the matches are neither
 /// bounded nor single-line. Other matches may start in a window's widened end and run
 /// past it: they lie after those lines, hold no finding, and are not searched for.
+///
+/// `companions`, when given, are every match of `near` (its keyword hits, for a pattern
+/// that [matches only keywords](crate::rules::LazyRegex::matches_only_keywords)), so the
+/// companion need not be searched for: a superset of the leftmost matches gives windows
+/// that hold all of the ones above.
 fn near_windows(
     near: &crate::rules::LazyRegex,
     n: usize,
     plan: &Plan,
     text: &[u8],
+    companions: Option<&[(usize, usize)]>,
     out: &mut Vec<(usize, usize)>,
 ) -> Search {
     let Some(near) = near.get() else {
@@ -301,9 +316,17 @@ fn near_windows(
     };
     let len = text.len();
     let mut windows = Windows::new(out, len);
-    for m in near.find_iter(text) {
-        let mut a = line_start_at(text, m.start());
-        let mut b = line_end_at(text, m.end().saturating_sub(1).max(m.start()));
+    let mut searched;
+    let matches: &mut dyn Iterator<Item = (usize, usize)> = match companions {
+        Some(hits) => {
+            searched = hits.iter().copied();
+            &mut searched
+        }
+        None => &mut near.find_iter(text).map(|m| (m.start(), m.end())),
+    };
+    for (start, end) in matches {
+        let mut a = line_start_at(text, start);
+        let mut b = line_end_at(text, end.saturating_sub(1).max(start));
         for _ in 0..n {
             if a > 0 {
                 a = line_start_at(text, a - 1);
@@ -525,7 +548,16 @@ impl<'r> Matcher<'r> {
                     ),
                     Narrow::Near => match (&rule.near, plan.near_gate) {
                         (Some((near, n)), true) => {
-                            near_windows(near, *n, plan, text, &mut self.windows)
+                            let companions = plan.near_keywords
+                                && keyword_hits(self.rules, ri, &self.hits, &mut self.scratch);
+                            near_windows(
+                                near,
+                                *n,
+                                plan,
+                                text,
+                                companions.then_some(self.scratch.as_slice()),
+                                &mut self.windows,
+                            )
                         }
                         _ => Search::Whole,
                     },
@@ -1482,7 +1514,7 @@ lines = 2
         let alone = format!("key = {secret}\n");
         let mut w = Vec::new();
         assert_eq!(
-            near_windows(near, *n, plan, alone.as_bytes(), &mut w),
+            near_windows(near, *n, plan, alone.as_bytes(), None, &mut w),
             Search::Nothing
         );
         assert!(run(&set, &alone).findings.is_empty());
@@ -1533,12 +1565,79 @@ lines = 2
             let (near, n) = set.rules()[0].near.as_ref().unwrap();
             let mut windows = Vec::new();
             assert_eq!(
-                near_windows(near, *n, plan, text.as_bytes(), &mut windows),
+                near_windows(near, *n, plan, text.as_bytes(), None, &mut windows),
                 Search::Windows { every_match: false }
             );
             assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
             assert_eq!(secrets(&run(&set, &text)), expected, "{id}");
         }
+    }
+
+    #[test]
+    fn near_patterns_made_of_keywords_are_placed_from_the_keyword_hits() {
+        let rule = |near: &str| {
+            one_rule(
+                "demo-near-keywords",
+                &format!(
+                    r#"keywords = ["didco", "demo-companion"]
+regex = '(?:^|\s)(?P<secret>Q[A-Za-z0-9]{{23}})'
+examples = ["didco\nQw8rT2yU6iO0pA4sD8fG2hJ6", "Qz1cV5bN9mQ3wE7rT1yU5iO9 DEMO-COMPANION"]
+negative_examples = ["Qw8rT2yU6iO0pA4sD8fG2hJ6"]
+[rules.near]
+regex = '{near}'
+lines = 2
+"#
+                ),
+            )
+        };
+        // A companion pattern with an alternative that is no keyword is still searched.
+        assert!(
+            !rule("(?i)didco|demo-companion|other").rules()[0]
+                .plan()
+                .near_keywords
+        );
+        let set = rule("(?i)didco|demo-companion");
+        let plan = set.rules()[0].plan();
+        assert!(plan.near_keywords && !plan.keyword_inside);
+        let mut body = bodies(6, b"abcdefghjkmnpqrstuvwxyzABCDEFGH23456789");
+        let mut text = String::new();
+        let mut expected = Vec::new();
+        for i in 0..40 {
+            let secret = format!("Q{}", body(23));
+            let companion = match i {
+                3 => " DIDCO",
+                17 => " Demo-Companion",
+                18 => " didco",
+                _ => "",
+            };
+            if [1, 2, 3, 4, 5, 15, 16, 17, 18, 19, 20].contains(&i) {
+                expected.push(secret.clone());
+            }
+            text.push_str(&format!("{secret}{companion}\n"));
+        }
+        // The windows from the keyword hits are the ones a search for the companion gives.
+        let (near, n) = set.rules()[0].near.as_ref().unwrap();
+        let mut hits = Hits::default();
+        set.prefilter().candidates(text.as_bytes(), &mut hits);
+        let mut companions = Vec::new();
+        assert!(keyword_hits(&set, 0, &hits, &mut companions));
+        assert_eq!(companions.len(), 3);
+        let (mut searched, mut placed) = (Vec::new(), Vec::new());
+        let outcome = near_windows(near, *n, plan, text.as_bytes(), None, &mut searched);
+        assert_eq!(outcome, Search::Windows { every_match: false });
+        assert_eq!(
+            near_windows(
+                near,
+                *n,
+                plan,
+                text.as_bytes(),
+                Some(&companions),
+                &mut placed
+            ),
+            outcome
+        );
+        assert_eq!(placed, searched);
+        assert_eq!(secrets(&run(&set, &text)), expected);
     }
 
     #[test]

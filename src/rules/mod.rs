@@ -172,6 +172,11 @@ impl Rule {
         self.plan.get_or_init(|| {
             let mut plan = self.regex.plan(&self.info.keywords);
             plan.near_gate = self.near.as_ref().is_some_and(|(re, _)| re.line_local());
+            plan.near_keywords = plan.near_gate
+                && self
+                    .near
+                    .as_ref()
+                    .is_some_and(|(re, _)| re.matches_only_keywords(&self.info.keywords));
             plan
         })
     }
