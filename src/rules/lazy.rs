@@ -173,7 +173,7 @@ impl LazyRegex {
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
             single_line: !can_match_newline(&hir),
-            run: required_run(&hir).map(RequiredRun::with_border_bytes),
+            run: required_run(&hir),
             near_gate: false,
             near_keywords: false,
         }
@@ -324,22 +324,16 @@ impl RequiredRun {
     /// three) `before_bytes`, which lie outside the class: find each such byte and measure
     /// the run behind it.
     fn next_run_after_border(&self, text: &[u8], from: usize) -> Option<(usize, usize)> {
-        let b = &self.before_bytes;
-        // A run starting at `from` has its border at `from - 1`.
-        let base = from.saturating_sub(1);
-        let hay = text.get(base..)?;
-        let borders: Box<dyn Iterator<Item = usize>> = match *b.as_slice() {
-            [x] => Box::new(memchr::memchr_iter(x, hay)),
-            [x, y] => Box::new(memchr::memchr2_iter(x, y, hay)),
-            [x, y, z] => Box::new(memchr::memchr3_iter(x, y, z, hay)),
-            _ => return None,
+        let find = |hay: &[u8]| match *self.before_bytes.as_slice() {
+            [x] => memchr::memchr(x, hay),
+            [x, y] => memchr::memchr2(x, y, hay),
+            [x, y, z] => memchr::memchr3(x, y, z, hay),
+            _ => None,
         };
-        let mut next_free = from;
-        for i in borders {
-            let s = base + i + 1;
-            if s < next_free {
-                continue;
-            }
+        // A run starting at `from` has its border at `from - 1`.
+        let mut at = from.saturating_sub(1);
+        while let Some(i) = find(text.get(at..)?) {
+            let s = at + i + 1;
             let e = text[s..]
                 .iter()
                 .position(|&c| !self.class[usize::from(c)])
@@ -347,7 +341,8 @@ impl RequiredRun {
             if e - s >= self.min.max(1) && self.fits(text, s, e) {
                 return Some((s, e));
             }
-            next_free = e + 1;
+            // text[e] is outside the class: the next run's border is at e or later.
+            at = e;
         }
         None
     }
@@ -389,6 +384,7 @@ fn required_run(hir: &Hir) -> Option<RequiredRun> {
                     if run.before.is_some() && run.after.is_some() {
                         run.max = r.max.and_then(|m| usize::try_from(m).ok());
                     }
+                    run = run.with_border_bytes();
                 }
                 Some(run)
             })
@@ -749,7 +745,7 @@ mod tests {
                 out
             };
             let expected = runs(&probing);
-            let bordered = RequiredRun { before_bytes: Vec::new(), ..probing }.with_border_bytes();
+            let bordered = probing.with_border_bytes();
             let mut sorted = borders.clone();
             sorted.sort_unstable();
             proptest::prop_assert_eq!(&bordered.before_bytes, &sorted);
