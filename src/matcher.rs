@@ -489,9 +489,13 @@ impl<'r> Matcher<'r> {
     /// owned part, which alone count toward the per-rule cap and the suppressions. The
     /// overlap around it is context (keywords, `near` companions, markers, precedence
     /// between overlapping rules), since the neighbouring windows report its secrets.
-    /// Locations are within `window.text`; [`Window::absolute`] maps them to the file.
+    /// Locations are in the whole file.
     pub fn scan_window(&mut self, path: &str, window: &Window<'_>) -> FileMatches {
-        self.scan_owned(path, window.text, &|offset| window.owns(offset))
+        let mut found = self.scan_owned(path, window.text, &|offset| window.owns(offset));
+        for f in &mut found.findings {
+            f.location = window.absolute(f.location);
+        }
+        found
     }
 
     fn scan_owned(&mut self, path: &str, text: &[u8], owns: &dyn Fn(usize) -> bool) -> FileMatches {

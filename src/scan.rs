@@ -403,11 +403,7 @@ impl<'s> Worker<'s> {
                 let m = matcher.scan_window(&display, &w);
                 suppressed += m.suppressed;
                 capped.extend(m.capped_rules);
-                // A large file in windows: place each window's findings in the file.
-                findings.extend(m.findings.into_iter().map(|mut f| {
-                    f.location = w.absolute(f.location);
-                    f
-                }));
+                findings.extend(m.findings);
             });
         let read = match read {
             Ok(r) => r,
