@@ -17,7 +17,7 @@ use regex_automata::{Input, Match};
 
 use crate::finding::{Context, Finding, Fingerprint, Location, Secret, Segment};
 use crate::prefilter::Hits;
-use crate::read::Window;
+use crate::read::{char_count, Window};
 use crate::rules::{Checksum, Plan, RequiredRun, Rule, RuleSet, Severity};
 
 /// Comments that silence a finding on their line or the line below.
@@ -904,18 +904,6 @@ impl LineIndex {
             len: r.len(),
         }
     }
-}
-
-/// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each (the
-/// count columns use everywhere, including across the windows of a large file).
-pub(crate) fn char_count(bytes: &[u8]) -> usize {
-    // As a viewer decoding lossily shows it: each valid character counts once, and
-    // each maximal invalid sequence once (one U+FFFD), so columns stay right around
-    // broken bytes.
-    bytes
-        .utf8_chunks()
-        .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
-        .sum()
 }
 
 /// Shannon entropy in bits per byte.

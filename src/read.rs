@@ -14,7 +14,6 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::finding::Location;
-use crate::matcher::char_count;
 
 /// Why a file was not scanned. Every one is counted and reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -152,12 +151,24 @@ impl TextPos {
     }
 }
 
+/// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each (the
+/// count columns use everywhere, including across the windows of a large file).
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
+    // As a viewer decoding lossily shows it: each valid character counts once, and
+    // each maximal invalid sequence once (one U+FFFD), so columns stay right around
+    // broken bytes.
+    bytes
+        .utf8_chunks()
+        .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
+        .sum()
+}
+
 /// One piece of a file's text handed to the matcher.
 ///
 /// A small file is one window that owns all of its text. A large one comes as a series
-/// of windows, each seeing [`OVERLAP`] bytes on both sides of what it owns: keep only
-/// findings that start in [`Window::owned`] and map their locations with
-/// [`Window::absolute`].
+/// of windows, each seeing [`OVERLAP`] bytes on both sides of what it owns:
+/// [`crate::matcher::Matcher::scan_window`] reports only the findings that start in
+/// [`Window::owned`], placed in the whole file.
 #[derive(Debug)]
 pub struct Window<'a> {
     /// The text to match.
