@@ -74,6 +74,9 @@ pub struct Matcher<'r> {
     /// wider. Window construction rules that out, so tests assert it stays 0: otherwise
     /// a wrong window would pass them through the fallback unnoticed.
     fallbacks: usize,
+    /// Near windows placed by searching for the companion rather than from keyword hits
+    /// (tests check that companions made of keywords are not searched for).
+    companion_searches: usize,
 }
 
 /// One rule regex's reusable search state in one thread.
@@ -316,15 +319,8 @@ fn near_windows(
     };
     let len = text.len();
     let mut windows = Windows::new(out, len);
-    let mut searched;
-    let matches: &mut dyn Iterator<Item = (usize, usize)> = match companions {
-        Some(hits) => {
-            searched = hits.iter().copied();
-            &mut searched
-        }
-        None => &mut near.find_iter(text).map(|m| (m.start(), m.end())),
-    };
-    for (start, end) in matches {
+    // The lines within `n` of a companion at start..end, widened; false once too many.
+    let mut add = |start: usize, end: usize| {
         let mut a = line_start_at(text, start);
         let mut b = line_end_at(text, end.saturating_sub(1).max(start));
         for _ in 0..n {
@@ -335,9 +331,14 @@ fn near_windows(
                 b = line_end_at(text, b + 1);
             }
         }
-        if !windows.add(a.saturating_sub(widen), b + widen) {
-            return Search::Whole;
-        }
+        windows.add(a.saturating_sub(widen), b + widen)
+    };
+    let fits = match companions {
+        Some(hits) => hits.iter().all(|&(start, end)| add(start, end)),
+        None => near.find_iter(text).all(|m| add(m.start(), m.end())),
+    };
+    if !fits {
+        return Search::Whole;
     }
     windows.outcome(false)
 }
@@ -372,19 +373,35 @@ fn run_windows(
     windows.outcome(true)
 }
 
-/// One rule's regex with this thread's search cache and capture slots.
+/// One rule's regex with this thread's search cache and capture slots, made on the
+/// rule's first search in the thread (a rule whose narrowed search finds nothing to
+/// search needs none).
 struct RegexRun<'a> {
     regex: &'a Regex,
-    cache: &'a mut meta::Cache,
-    caps: &'a mut Captures,
+    ri: usize,
+    state: &'a mut Option<SearchState>,
+    /// The matcher's list of rules holding a cache.
+    cached: &'a mut Vec<usize>,
 }
 
 impl RegexRun<'_> {
-    /// The leftmost match in `input`'s span, its groups left in `caps`.
+    /// The leftmost match in `input`'s span, its groups kept for [`RegexRun::group`].
     fn search(&mut self, input: &Input<'_>) -> Option<Match> {
-        self.regex
-            .search_captures_with(self.cache, input, self.caps);
-        self.caps.get_match()
+        let (regex, ri, cached) = (self.regex, self.ri, &mut *self.cached);
+        let state = self.state.get_or_insert_with(|| {
+            cached.push(ri);
+            SearchState {
+                cache: regex.create_cache(),
+                caps: regex.create_captures(),
+            }
+        });
+        regex.search_captures_with(&mut state.cache, input, &mut state.caps);
+        state.caps.get_match()
+    }
+
+    /// Group `index` of the latest match.
+    fn group(&self, index: usize) -> Option<regex_automata::Span> {
+        self.state.as_ref()?.caps.get_group(index)
     }
 }
 
@@ -426,7 +443,7 @@ fn search_windows(
                 return false;
             }
             pos = m.end();
-            let Some(group) = run.caps.get_group(offer.rule.secret_group) else {
+            let Some(group) = run.group(offer.rule.secret_group) else {
                 continue;
             };
             if !offer.offer(m.range(), group.range(), lines, candidates, capped) {
@@ -455,6 +472,7 @@ impl<'r> Matcher<'r> {
             unmeasured: 0,
             cache_budget: (CACHE_BUDGET, CACHE_CHECK_BYTES),
             fallbacks: 0,
+            companion_searches: 0,
         }
     }
 
@@ -528,17 +546,11 @@ impl<'r> Matcher<'r> {
             // on the lines near a `near` companion, around the byte runs every match
             // needs; the whole text only when none of these applies.
             let mut whole_text = true;
-            let state = self.caches[ri].get_or_insert_with(|| {
-                self.cached.push(ri);
-                SearchState {
-                    cache: regex.create_cache(),
-                    caps: regex.create_captures(),
-                }
-            });
             let mut run = RegexRun {
                 regex,
-                cache: &mut state.cache,
-                caps: &mut state.caps,
+                ri,
+                state: &mut self.caches[ri],
+                cached: &mut self.cached,
             };
             for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
                 let search = match narrow {
@@ -554,6 +566,7 @@ impl<'r> Matcher<'r> {
                         (Some((near, n)), true) => {
                             let companions = plan.near_keywords
                                 && keyword_hits(self.rules, ri, &self.hits, &mut self.scratch);
+                            self.companion_searches += usize::from(!companions);
                             near_windows(
                                 near,
                                 *n,
@@ -594,7 +607,7 @@ impl<'r> Matcher<'r> {
             if whole_text {
                 let mut searcher = Searcher::new(Input::new(text));
                 while let Some(whole) = searcher.advance(|input| Ok(run.search(input))) {
-                    let Some(group) = run.caps.get_group(rule.secret_group) else {
+                    let Some(group) = run.group(rule.secret_group) else {
                         continue;
                     };
                     if !offer.offer(
@@ -1321,12 +1334,19 @@ negative_examples = ["key = short"]
             .collect()
     }
 
-    /// How rule `ri`'s keyword windows would search `text`.
-    fn keyword_search(set: &RuleSet, ri: usize, text: &str) -> Search {
+    /// Rule `ri` searches `text` in keyword windows and finds there the `count` secrets a
+    /// whole-text search finds.
+    fn keyword_windows_find_all(set: &RuleSet, ri: usize, text: &str, count: usize) {
+        let expected = whole_text_secrets(set, ri, text);
+        assert_eq!(expected.len(), count);
         let mut hits = Hits::default();
         set.prefilter().candidates(text.as_bytes(), &mut hits);
         let (mut scratch, mut out) = (Vec::new(), Vec::new());
-        keyword_windows(set, ri, &hits, text.as_bytes(), &mut scratch, &mut out)
+        assert_eq!(
+            keyword_windows(set, ri, &hits, text.as_bytes(), &mut scratch, &mut out),
+            Search::Windows { every_match: true }
+        );
+        assert_eq!(secrets(&run(set, text)), expected);
     }
 
     /// Pseudo-random strings of `alphabet` (a fixed LCG, so tests are repeatable).
@@ -1359,13 +1379,7 @@ negative_examples = ["key = short"]
             }
         }
         text.push_str(&format!("demo_{}", body(16)));
-        let expected = whole_text_secrets(&set, 0, &text);
-        assert_eq!(expected.len(), 52);
-        assert_eq!(
-            keyword_search(&set, 0, &text),
-            Search::Windows { every_match: true }
-        );
-        assert_eq!(secrets(&run(&set, &text)), expected);
+        keyword_windows_find_all(&set, 0, &text, 52);
     }
 
     #[test]
@@ -1382,13 +1396,7 @@ negative_examples = ["key = short"]
             text.push_str(&format!("monkey = {}\n", body(18)));
         }
         text.push_str(&format!("tail key = {}", body(30)));
-        let expected = whole_text_secrets(&set, 1, &text);
-        assert_eq!(expected.len(), 52);
-        assert_eq!(
-            keyword_search(&set, 1, &text),
-            Search::Windows { every_match: true }
-        );
-        assert_eq!(secrets(&run(&set, &text)), expected);
+        keyword_windows_find_all(&set, 1, &text, 52);
     }
 
     #[test]
@@ -1561,7 +1569,21 @@ lines = 2
                 Search::Windows { every_match: false }
             );
             assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
-            assert_eq!(secrets(&run(&set, &text)), expected, "{id}");
+            let sev = [Severity::Error];
+            let mut matcher = Matcher::new(&set, 1000, &sev);
+            let found = matcher.scan("t.txt", text.as_bytes());
+            // `DID` + digits is no keyword: the companion is searched for.
+            assert_eq!((matcher.companion_searches, matcher.fallbacks), (1, 0));
+            assert_eq!(secrets(&found), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn builtin_companions_made_of_keywords_are_not_searched_for() {
+        let set = RuleSet::builtin().unwrap();
+        for id in ["truenas-api-key", "database-password-hash"] {
+            let rule = set.rules().iter().find(|r| r.id() == id).unwrap();
+            assert!(rule.plan().near_keywords, "{id}");
         }
     }
 
@@ -1629,7 +1651,11 @@ lines = 2
             outcome
         );
         assert_eq!(placed, searched);
-        assert_eq!(secrets(&run(&set, &text)), expected);
+        let sev = [Severity::Error];
+        let mut matcher = Matcher::new(&set, 1000, &sev);
+        let found = matcher.scan("t.txt", text.as_bytes());
+        assert_eq!((matcher.companion_searches, matcher.fallbacks), (0, 0));
+        assert_eq!(secrets(&found), expected);
     }
 
     #[test]
