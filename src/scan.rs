@@ -262,7 +262,11 @@ impl Scanner {
         let walk_opts = WalkOptions {
             respect_ignore: self.options.respect_ignore,
             follow_links: self.options.follow_links,
-            threads,
+            // Listing a directory costs far less than reading and matching its
+            // files, and walker threads compete with scan threads for the same
+            // cores: on 2 cores one walker thread scanned the 560 MB benchmark
+            // corpus in 1.21 s, two in 1.28 s (medians of three).
+            threads: threads.div_ceil(4),
             exclude: self.exclude.clone(),
         };
         let (tx, rx) = sync_channel::<Item>(4096);
