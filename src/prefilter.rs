@@ -6,14 +6,21 @@
 //! and each distinct keyword maps to the rules that listed it. Where each keyword
 //! occurred is kept too, so the matcher can run a rule's regex only around its keywords.
 //!
-//! The automaton is walked by hand rather than through `find_overlapping_iter`: one
-//! walk of a DFA is bound by the latency of each transition's load, which depends on
-//! the one before. Splitting a text into [`LANES`] stretches and stepping one state per
-//! stretch in the same loop lets the CPU overlap those loads, which makes the pass
-//! about twice as fast without any `unsafe` or CPU-specific code.
+//! The automaton is walked by hand rather than through `find_overlapping_iter`, for two
+//! reasons, both measured on the benchmark corpus:
+//! - One walk of a DFA is bound by the latency of each transition's load, which depends
+//!   on the one before. Splitting a text into [`LANES`] stretches and stepping one state
+//!   per stretch in the same loop lets the CPU overlap those loads: the pass took half
+//!   the time, with no `unsafe` or CPU-specific code.
+//! - The crate's DFA gives `a` and `A` separate columns, and its table (1.8 MB for the
+//!   built-in keywords) does not fit in a core's L2 cache. [`Table`] gives both cases
+//!   one column and every byte no keyword holds another single one: 0.8 MB, and the
+//!   walk took another quarter less time.
 
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa, nfa::contiguous, Anchored, MatchKind};
+use aho_corasick::automaton::StateID;
+use aho_corasick::nfa::{contiguous, noncontiguous};
+use aho_corasick::{Anchored, MatchKind};
 
 use crate::error::{Error, Result};
 
@@ -29,13 +36,17 @@ pub struct Prefilter {
     rule_patterns: Vec<Vec<usize>>,
 }
 
-/// The keyword automaton: a DFA, or where the keywords are too many for one, the
-/// smaller and slower contiguous NFA.
+/// The keyword automaton: a dense table, or where the keywords are too many for one,
+/// the crate's smaller and slower contiguous NFA.
 #[derive(Debug)]
 enum Keywords {
-    Dfa(dfa::DFA),
+    Table(Table),
     Nfa(contiguous::NFA),
 }
+
+/// The largest [`Table`] built, in transitions (4 bytes each): 64 MiB. The built-in
+/// keywords need about 0.2 M.
+const MAX_TABLE: usize = 16 << 20;
 
 /// Stretches of a text walked at once; see the module docs. On the benchmark machine
 /// two lanes were a third slower than four, and eight (too many states and cursors to
@@ -113,6 +124,11 @@ impl Hits {
 impl Prefilter {
     /// Build the automaton; `keywords[i]` are rule `i`'s keywords.
     pub fn new(keywords: &[&[String]]) -> Result<Self> {
+        Prefilter::with_table_limit(keywords, MAX_TABLE)
+    }
+
+    /// [`Prefilter::new`], with a dense table only up to `max_table` transitions.
+    fn with_table_limit(keywords: &[&[String]], max_table: usize) -> Result<Self> {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -129,22 +145,10 @@ impl Prefilter {
                 }
             }
         }
-        // No prefilter inside the automaton: with hundreds of keywords it would not
-        // narrow anything, and it would make the start state special.
-        let automaton = dfa::DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&patterns)
-            .map(Keywords::Dfa)
-            .or_else(|_| {
-                contiguous::NFA::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&patterns)
-                    .map(Keywords::Nfa)
-            })
+        if patterns.iter().any(String::is_empty) {
+            return Err(Error::Scan("a rule has an empty keyword".into()));
+        }
+        let automaton = Keywords::new(&patterns, max_table)
             .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
         let mut rule_patterns = vec![Vec::new(); keywords.len()];
         for (p, rules) in pattern_rules.iter().enumerate() {
@@ -193,7 +197,7 @@ impl Prefilter {
             }
         };
         match &self.automaton {
-            Keywords::Dfa(a) => find_all(a, haystack, &mut found),
+            Keywords::Table(a) => find_all(a, haystack, &mut found),
             Keywords::Nfa(a) => find_all(a, haystack, &mut found),
         }
         hits.complete = !full;
@@ -216,6 +220,211 @@ impl Prefilter {
     }
 }
 
+impl Keywords {
+    fn new(
+        patterns: &[String],
+        max_table: usize,
+    ) -> std::result::Result<Self, aho_corasick::BuildError> {
+        // No prefilter inside the automata: with hundreds of keywords it would not
+        // narrow anything.
+        let nfa = noncontiguous::NFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)?;
+        if let Some(table) = Table::new(&nfa, patterns, max_table) {
+            return Ok(Keywords::Table(table));
+        }
+        contiguous::Builder::new()
+            .prefilter(false)
+            .build_from_noncontiguous(&nfa)
+            .map(Keywords::Nfa)
+    }
+}
+
+/// The keyword automaton as a dense table: one row of transitions per state, one
+/// column per byte class.
+#[derive(Debug)]
+struct Table {
+    /// Each byte's column. ASCII letters share one with their other case, and every
+    /// byte that no keyword holds shares one with the others.
+    classes: [u8; 256],
+    /// `trans[s + class]` is the state after state `s` reads a byte of `class`. States
+    /// are numbered by their row's offset in `trans`, so the walk adds, never multiplies.
+    trans: Vec<u32>,
+    /// Columns per row.
+    stride: u32,
+    start: u32,
+    /// States from this one on are match states: the walk's test per byte is one
+    /// comparison.
+    first_match: u32,
+    /// Per match state (in order from `first_match`), its range in `matched`.
+    match_ranges: Vec<(usize, usize)>,
+    /// The keywords each match state ends, in the automaton's order.
+    matched: Vec<usize>,
+    max_len: usize,
+}
+
+impl Table {
+    /// Tabulate `nfa` (built from `patterns`), or `None` when its table would exceed
+    /// `max_table` transitions.
+    fn new<P: AsRef<[u8]>>(
+        nfa: &noncontiguous::NFA,
+        patterns: &[P],
+        max_table: usize,
+    ) -> Option<Table> {
+        let mut held = [false; 256];
+        for &b in patterns.iter().flat_map(AsRef::as_ref) {
+            held[usize::from(b.to_ascii_lowercase())] = true;
+        }
+        // Columns by first byte seen; `reps[c]` is a byte of column `c`.
+        let mut column_of = [None::<u8>; 257];
+        let mut classes = [0u8; 256];
+        let mut reps: Vec<u8> = Vec::new();
+        for b in 0..=u8::MAX {
+            let folded = usize::from(b.to_ascii_lowercase());
+            let key = if held[folded] { folded } else { 256 };
+            classes[usize::from(b)] = match column_of[key] {
+                Some(c) => c,
+                None => {
+                    let c = u8::try_from(reps.len()).ok()?;
+                    reps.push(b);
+                    column_of[key] = Some(c);
+                    c
+                }
+            };
+        }
+        let stride = reps.len();
+        // Every state reachable from the start, breadth first, with its transitions
+        // as NFA states.
+        let start = nfa.start_state(Anchored::No).ok()?;
+        let mut order = vec![start];
+        let mut seen = vec![false; start.as_usize() + 1];
+        seen[start.as_usize()] = true;
+        let mut raw: Vec<StateID> = Vec::new();
+        while let Some(&s) = order.get(raw.len() / stride) {
+            if order.len().saturating_mul(stride) > max_table {
+                return None;
+            }
+            for &b in &reps {
+                let next = nfa.next_state(Anchored::No, s, b);
+                if next.as_usize() >= seen.len() {
+                    seen.resize(next.as_usize() + 1, false);
+                }
+                if !std::mem::replace(&mut seen[next.as_usize()], true) {
+                    order.push(next);
+                }
+                raw.push(next);
+            }
+        }
+        // Renumber: states without matches first, then match states.
+        let mut row = vec![0usize; seen.len()];
+        let (plain, matching): (Vec<usize>, Vec<usize>) =
+            (0..order.len()).partition(|&i| !nfa.is_match(order[i]));
+        let offset = |i: usize| u32::try_from(i * stride).ok();
+        for (new, &i) in plain.iter().chain(&matching).enumerate() {
+            row[order[i].as_usize()] = new;
+        }
+        let mut trans = vec![0u32; raw.len()];
+        for (new, &i) in plain.iter().chain(&matching).enumerate() {
+            for c in 0..stride {
+                trans[new * stride + c] = offset(row[raw[i * stride + c].as_usize()])?;
+            }
+        }
+        let mut matched = Vec::new();
+        let match_ranges = matching
+            .iter()
+            .map(|&i| {
+                let from = matched.len();
+                matched.extend(
+                    (0..nfa.match_len(order[i])).map(|k| nfa.match_pattern(order[i], k).as_usize()),
+                );
+                (from, matched.len())
+            })
+            .collect();
+        Some(Table {
+            classes,
+            trans,
+            stride: u32::try_from(stride).ok()?,
+            start: offset(row[start.as_usize()])?,
+            first_match: offset(plain.len())?,
+            match_ranges,
+            matched,
+            max_len: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
+        })
+    }
+}
+
+/// What [`find_all`] needs of an automaton.
+trait Walk {
+    type State: Copy;
+    fn start(&self) -> Option<Self::State>;
+    fn next(&self, s: Self::State, byte: u8) -> Self::State;
+    /// True for states where a keyword ends; the walk asks for every byte.
+    fn is_match(&self, s: Self::State) -> bool;
+    /// The keywords ending in match state `s`, in the automaton's order.
+    fn matches(&self, s: Self::State, found: impl FnMut(usize));
+    fn max_len(&self) -> usize;
+}
+
+impl Walk for Table {
+    type State = u32;
+
+    fn start(&self) -> Option<u32> {
+        Some(self.start)
+    }
+
+    #[inline(always)]
+    fn next(&self, s: u32, byte: u8) -> u32 {
+        let at = s + u32::from(self.classes[usize::from(byte)]);
+        self.trans[at as usize]
+    }
+
+    #[inline(always)]
+    fn is_match(&self, s: u32) -> bool {
+        s >= self.first_match
+    }
+
+    fn matches(&self, s: u32, found: impl FnMut(usize)) {
+        let i = ((s - self.first_match) / self.stride) as usize;
+        if let Some(&(from, to)) = self.match_ranges.get(i) {
+            self.matched[from..to].iter().copied().for_each(found);
+        }
+    }
+
+    fn max_len(&self) -> usize {
+        self.max_len
+    }
+}
+
+impl Walk for contiguous::NFA {
+    type State = StateID;
+
+    fn start(&self) -> Option<StateID> {
+        self.start_state(Anchored::No).ok()
+    }
+
+    #[inline(always)]
+    fn next(&self, s: StateID, byte: u8) -> StateID {
+        self.next_state(Anchored::No, s, byte)
+    }
+
+    #[inline(always)]
+    fn is_match(&self, s: StateID) -> bool {
+        self.is_special(s) && Automaton::is_match(self, s)
+    }
+
+    fn matches(&self, s: StateID, found: impl FnMut(usize)) {
+        (0..self.match_len(s))
+            .map(|i| self.match_pattern(s, i).as_usize())
+            .for_each(found);
+    }
+
+    fn max_len(&self) -> usize {
+        self.max_pattern_len()
+    }
+}
+
 /// Walk automaton `a` over `text` and report each keyword occurrence as
 /// `found(lane, pattern, end)`, in text order within each lane (by end, then in the
 /// automaton's order, as `find_overlapping_iter` would): lane after lane, that is the
@@ -225,24 +434,18 @@ impl Prefilter {
 /// remainder). It starts `warm` bytes before that, from the start state: by then its
 /// state is the one a walk from the text's start would have, because a state only
 /// remembers the last `max_pattern_len` bytes at most.
-fn find_all<A: Automaton>(a: &A, text: &[u8], found: &mut impl FnMut(usize, usize, usize)) {
-    let Ok(start) = a.start_state(Anchored::No) else {
+fn find_all<A: Walk>(a: &A, text: &[u8], found: &mut impl FnMut(usize, usize, usize)) {
+    let Some(start) = a.start() else {
         return;
     };
-    let warm = a.max_pattern_len().saturating_sub(1);
+    let warm = a.max_len().saturating_sub(1);
     let chunk = text.len() / LANES;
-    let mut report = |lane: usize, sid, end| {
-        if a.is_match(sid) {
-            for i in 0..a.match_len(sid) {
-                found(lane, a.match_pattern(sid, i).as_usize(), end);
-            }
-        }
-    };
+    let mut report = |lane: usize, s, end| a.matches(s, |p| found(lane, p, end));
     if chunk < MIN_LANE.max(warm) {
         let mut s = start;
         for (i, &b) in text.iter().enumerate() {
-            s = a.next_state(Anchored::No, s, b);
-            if a.is_special(s) {
+            s = a.next(s, b);
+            if a.is_match(s) {
                 report(0, s, i + 1);
             }
         }
@@ -260,24 +463,26 @@ fn find_all<A: Automaton>(a: &A, text: &[u8], found: &mut impl FnMut(usize, usiz
     );
     let (mut s0, mut s1, mut s2, mut s3) = (start, start, start, start);
     for (i, (((&b0, &b1), &b2), &b3)) in x0.iter().zip(x1).zip(x2).zip(x3).enumerate() {
-        s0 = a.next_state(Anchored::No, s0, b0);
-        s1 = a.next_state(Anchored::No, s1, b1);
-        s2 = a.next_state(Anchored::No, s2, b2);
-        s3 = a.next_state(Anchored::No, s3, b3);
-        if a.is_special(s0) | a.is_special(s1) | a.is_special(s2) | a.is_special(s3) {
-            if i < chunk {
+        s0 = a.next(s0, b0);
+        s1 = a.next(s1, b1);
+        s2 = a.next(s2, b2);
+        s3 = a.next(s3, b3);
+        if a.is_match(s0) | a.is_match(s1) | a.is_match(s2) | a.is_match(s3) {
+            if i < chunk && a.is_match(s0) {
                 report(0, s0, i + 1);
             }
             if i >= warm {
-                report(1, s1, from(1) + i + 1);
-                report(2, s2, from(2) + i + 1);
-                report(3, s3, from(3) + i + 1);
+                for (lane, s) in [(1, s1), (2, s2), (3, s3)] {
+                    if a.is_match(s) {
+                        report(lane, s, from(lane) + i + 1);
+                    }
+                }
             }
         }
     }
     for (i, &b) in text.iter().enumerate().skip(from(3) + span) {
-        s3 = a.next_state(Anchored::No, s3, b);
-        if a.is_special(s3) {
+        s3 = a.next(s3, b);
+        if a.is_match(s3) {
             report(3, s3, i + 1);
         }
     }
@@ -296,7 +501,18 @@ mod tests {
         let a = kw(&["sk-"]);
         let b = kw(&["sk-ant-", "anthropic"]);
         let c = kw(&["AKIA"]);
-        let p = Prefilter::new(&[&a, &b, &c]).unwrap();
+        let table = Prefilter::new(&[&a, &b, &c]).unwrap();
+        assert!(matches!(table.automaton, Keywords::Table(_)));
+        // Keywords too many for a table get the crate's NFA, with the same results.
+        let nfa = Prefilter::with_table_limit(&[&a, &b, &c], 10).unwrap();
+        assert!(matches!(nfa.automaton, Keywords::Nfa(_)));
+        for p in [table, nfa] {
+            finds_rules_in(&p);
+        }
+        assert!(Prefilter::new(&[&kw(&["sk-", ""])]).is_err());
+    }
+
+    fn finds_rules_in(p: &Prefilter) {
         assert_eq!(p.keyword_count(), 4);
         let mut hits = Hits::default();
         p.candidates(b"key = SK-ANT-api03-xyz", &mut hits);
@@ -314,10 +530,18 @@ mod tests {
     }
 
     /// Every (pattern, end) that `find_all` puts in the lanes, in lane order.
-    fn lanes_of<A: Automaton>(a: &A, text: &[u8]) -> Vec<(usize, usize)> {
+    fn lanes_of<A: Walk>(a: &A, text: &[u8]) -> Vec<(usize, usize)> {
         let mut lanes: [Vec<(usize, usize)>; LANES] = Default::default();
         find_all(a, text, &mut |lane, p, end| lanes[lane].push((p, end)));
         lanes.concat()
+    }
+
+    fn table(keywords: &[Vec<u8>]) -> Table {
+        let nfa = noncontiguous::NFA::builder()
+            .ascii_case_insensitive(true)
+            .build(keywords)
+            .unwrap();
+        Table::new(&nfa, keywords, MAX_TABLE).unwrap()
     }
 
     /// What the lanes must hold: the crate's own overlapping search, in its order.
@@ -334,10 +558,7 @@ mod tests {
     #[test]
     fn lanes_split_long_texts_and_find_keywords_across_their_seams() {
         let keywords = vec![b"needle".to_vec(), b"dle".to_vec()];
-        let dfa = dfa::DFA::builder()
-            .ascii_case_insensitive(true)
-            .build(&keywords)
-            .unwrap();
+        let table = table(&keywords);
         let len = LANES * MIN_LANE * 3 + 5;
         let chunk = len / LANES;
         // At each seam between stretches one keyword straddles it and one lies well
@@ -349,7 +570,7 @@ mod tests {
             text[k * chunk - 100..][..6].copy_from_slice(b"needle");
         }
         text[len - 6..].copy_from_slice(b"needle");
-        let found = lanes_of(&dfa, &text);
+        let found = lanes_of(&table, &text);
         assert_eq!(found.len(), 2 * (2 * (LANES - 1) + 1));
         assert_eq!(found, overlapping(&keywords, &text));
     }
@@ -383,8 +604,7 @@ mod tests {
                 proptest::sample::select(b"abAB-.".to_vec()), 0..(LANES * MIN_LANE * 2 + 300)),
         ) {
             let expected = overlapping(&keywords, &text);
-            let dfa = dfa::DFA::builder().ascii_case_insensitive(true).build(&keywords).unwrap();
-            proptest::prop_assert_eq!(&lanes_of(&dfa, &text), &expected);
+            proptest::prop_assert_eq!(&lanes_of(&table(&keywords), &text), &expected);
             let nfa = contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
                 .build(&keywords)
