@@ -60,8 +60,9 @@ const MIN_LANE: usize = 1 << 10;
 /// one lane) are not kept: the text is dense with keywords, and the matcher then runs
 /// regexes over the whole text.
 const MAX_RECORDED: usize = 1 << 18;
-/// Room for this many positions per keyword is kept from one text to the next.
-const KEPT_POSITIONS: usize = 1 << 10;
+/// Room for this many occurrences (16 bytes each) is kept from one text to the next,
+/// in each lane and in the grouped positions; a denser text's room is given back.
+const KEPT_POSITIONS: usize = 1 << 14;
 
 /// Reusable per-thread state for [`Prefilter::candidates`]. Clearing it costs what the
 /// last text touched, not the number of keywords or rules.
@@ -70,8 +71,12 @@ pub struct Hits {
     seen_pattern: Vec<bool>,
     /// Patterns seen in the current text.
     touched: Vec<usize>,
-    /// Per pattern: where it occurred (byte ranges), in text order.
-    positions: Vec<Vec<(usize, usize)>>,
+    /// Per pattern: its occurrences' range in `positions` (while counting, the count).
+    ranges: Vec<(usize, usize)>,
+    /// Where each keyword occurred (byte ranges), grouped by pattern, in text order
+    /// within each group. One buffer for all patterns, so the memory kept between
+    /// texts does not grow with the number of keywords seen over a scan.
+    positions: Vec<(usize, usize)>,
     complete: bool,
     rule_hit: Vec<bool>,
     rules: Vec<usize>,
@@ -88,34 +93,32 @@ impl Hits {
     /// Where automaton pattern `p` occurred, or `None` if occurrences were not all
     /// recorded (too many) and callers must assume the keyword could be anywhere.
     pub fn positions(&self, p: usize) -> Option<&[(usize, usize)]> {
-        if self.complete {
-            self.positions.get(p).map(Vec::as_slice)
-        } else {
-            None
+        if !self.complete {
+            return None;
         }
+        let &(from, to) = self.ranges.get(p)?;
+        self.positions.get(from..to)
     }
 
     fn reset(&mut self, patterns: usize, rules: usize) {
         for p in self.touched.drain(..) {
             self.seen_pattern[p] = false;
-            let positions = &mut self.positions[p];
-            positions.clear();
-            // One large text's hits must not pin their memory for the rest of the scan.
-            positions.shrink_to(KEPT_POSITIONS);
+            self.ranges[p] = (0, 0);
         }
         for r in self.rules.drain(..) {
             self.rule_hit[r] = false;
         }
         if self.seen_pattern.len() != patterns {
             self.seen_pattern = vec![false; patterns];
-            self.positions = vec![Vec::new(); patterns];
+            self.ranges = vec![(0, 0); patterns];
         }
         if self.rule_hit.len() != rules {
             self.rule_hit = vec![false; rules];
         }
-        for lane in &mut self.lanes {
-            lane.clear();
-            lane.shrink_to(KEPT_POSITIONS);
+        // One dense text's occurrences must not pin their memory for the whole scan.
+        for buf in self.lanes.iter_mut().chain([&mut self.positions]) {
+            buf.clear();
+            buf.shrink_to(KEPT_POSITIONS);
         }
         self.complete = true;
     }
@@ -201,12 +204,26 @@ impl Prefilter {
             Keywords::Nfa(a) => find_all(a, haystack, &mut found),
         }
         hits.complete = !full;
-        for &(p, end) in hits.lanes.iter().flatten() {
-            if hits.complete {
-                hits.positions[p].push((end - self.lengths[p], end));
-            }
+        for &(p, _) in hits.lanes.iter().flatten() {
             if !std::mem::replace(&mut hits.seen_pattern[p], true) {
                 hits.touched.push(p);
+            }
+            hits.ranges[p].1 += 1;
+        }
+        if hits.complete {
+            // Group the occurrences by pattern (a counting sort: the lanes are in text
+            // order, so each group is too).
+            let mut at = 0;
+            for &p in &hits.touched {
+                let count = hits.ranges[p].1;
+                hits.ranges[p] = (at, at);
+                at += count;
+            }
+            hits.positions.resize(at, (0, 0));
+            for &(p, end) in hits.lanes.iter().flatten() {
+                let next = &mut hits.ranges[p].1;
+                hits.positions[*next] = (end - self.lengths[p], end);
+                *next += 1;
             }
         }
         for &p in &hits.touched {
