@@ -42,13 +42,12 @@ pub struct FileMatches {
 }
 
 /// How much memory one matcher's regex search caches may hold before they are dropped.
-/// The lazy DFAs add states for every new kind of text they see, so without a bound a
-/// worker's caches grow with the size and variety of the corpus; rebuilding the states a
-/// scan actually needs costs far less than the memory they would pin.
+/// The lazy DFAs add states for every new kind of text they see, and each rule that
+/// searches gets its own cache, so without a bound a worker's caches grow with the size
+/// and variety of the corpus (a text dense with keywords, such as a rule file with its
+/// examples, made 480 caches holding 37 MB); rebuilding the states a scan actually
+/// needs costs far less than the memory they would pin.
 const CACHE_BUDGET: usize = 4 << 20;
-
-/// Cache sizes are summed once this many bytes were searched since the last sum.
-const CACHE_CHECK_BYTES: usize = 4 << 20;
 
 /// Per-thread matcher: holds the reusable prefilter state, window buffers and the rule
 /// regexes' search caches.
@@ -66,10 +65,10 @@ pub struct Matcher<'r> {
     caches: Vec<Option<SearchState>>,
     /// The rules with a cache, so the budget check does not walk every rule.
     cached: Vec<usize>,
-    /// Bytes searched since the caches were last measured.
-    unmeasured: usize,
-    /// [`CACHE_BUDGET`] and [`CACHE_CHECK_BYTES`] (tests shrink them).
-    cache_budget: (usize, usize),
+    /// What the caches hold, in bytes, as measured after each rule's search.
+    held: usize,
+    /// [`CACHE_BUDGET`] (tests shrink it).
+    cache_budget: usize,
     /// Narrowed searches that found a match reaching a window's edge and were redone
     /// wider. Window construction rules that out, so tests assert it stays 0: otherwise
     /// a wrong window would pass them through the fallback unnoticed.
@@ -86,6 +85,8 @@ struct SearchState {
     cache: meta::Cache,
     /// Capture slots of the latest match.
     caps: Captures,
+    /// `cache`'s size when last measured, as counted in [`Matcher::held`].
+    measured: usize,
 }
 
 struct Candidate {
@@ -393,6 +394,7 @@ impl RegexRun<'_> {
             SearchState {
                 cache: regex.create_cache(),
                 caps: regex.create_captures(),
+                measured: 0,
             }
         });
         regex.search_captures_with(&mut state.cache, input, &mut state.caps);
@@ -469,32 +471,28 @@ impl<'r> Matcher<'r> {
                 .take(rules.rules().len())
                 .collect(),
             cached: Vec::new(),
-            unmeasured: 0,
-            cache_budget: (CACHE_BUDGET, CACHE_CHECK_BYTES),
+            held: 0,
+            cache_budget: CACHE_BUDGET,
             fallbacks: 0,
             companion_searches: 0,
         }
     }
 
-    /// Drop every search cache once together they hold more than [`CACHE_BUDGET`]
-    /// bytes, measured after every [`CACHE_CHECK_BYTES`] bytes of text.
-    fn keep_caches_in_budget(&mut self, searched: usize) {
-        let (budget, check_every) = self.cache_budget;
-        self.unmeasured += searched;
-        if self.unmeasured < check_every {
+    /// Count what rule `ri`'s search cache grew by in its latest search, and drop every
+    /// cache once together they hold more than [`CACHE_BUDGET`] bytes. Measuring after
+    /// each rule, not each text, bounds them within a text dense with keywords too.
+    fn keep_caches_in_budget(&mut self, ri: usize) {
+        let Some(state) = self.caches[ri].as_mut() else {
             return;
-        }
-        self.unmeasured = 0;
-        let held: usize = self
-            .cached
-            .iter()
-            .filter_map(|&ri| self.caches[ri].as_ref())
-            .map(|state| state.cache.memory_usage())
-            .sum();
-        if held > budget {
+        };
+        let now = state.cache.memory_usage();
+        self.held = self.held.saturating_sub(state.measured) + now;
+        state.measured = now;
+        if self.held > self.cache_budget {
             for ri in self.cached.drain(..) {
                 self.caches[ri] = None;
             }
+            self.held = 0;
         }
     }
 
@@ -522,10 +520,10 @@ impl<'r> Matcher<'r> {
         if self.hits.rules().is_empty() {
             return out;
         }
-        self.keep_caches_in_budget(text.len());
         let mut lines: Option<LineIndex> = None;
         let mut candidates = Vec::new();
-        for &ri in self.hits.rules() {
+        for k in 0..self.hits.rules().len() {
+            let ri = self.hits.rules()[k];
             let rule = &self.rules.rules()[ri];
             if rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path)) {
                 continue;
@@ -621,6 +619,7 @@ impl<'r> Matcher<'r> {
                     }
                 }
             }
+            self.keep_caches_in_budget(ri);
         }
         if candidates.is_empty() {
             return out;
@@ -1286,22 +1285,56 @@ negative_examples = ["key = short"]
         let set = RuleSet::builtin().unwrap();
         let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
         let mut keeps = Matcher::new(&set, 100, &sev);
+        keeps.cache_budget = usize::MAX;
         let mut drops = Matcher::new(&set, 100, &sev);
-        drops.cache_budget = (0, 1);
+        drops.cache_budget = 0;
         for rule in set.rules() {
             for example in &rule.examples {
                 let kept = keeps.scan("f", example.as_bytes());
                 let dropped = drops.scan("f", example.as_bytes());
                 assert_eq!(secrets(&kept), secrets(&dropped), "{example}");
                 assert_eq!((keeps.fallbacks, drops.fallbacks), (0, 0), "{example}");
-                // Only this text's rules hold caches: the last text's were dropped.
-                assert!(drops
-                    .cached
-                    .iter()
-                    .all(|ri| drops.hits.rules().contains(ri)));
+                // Each rule's cache went as soon as its search was done.
+                assert!(drops.cached.is_empty());
+                assert_eq!(drops.held, 0);
             }
         }
         assert!(keeps.cached.len() > 100, "{}", keeps.cached.len());
+    }
+
+    /// One text with every rule's examples makes every rule search it: the caches stay
+    /// within the budget all the same, and the budget counts what they really hold.
+    #[test]
+    fn search_caches_stay_in_budget_within_one_text() {
+        let set = RuleSet::builtin().unwrap();
+        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
+        let text: String = set
+            .rules()
+            .iter()
+            .flat_map(|r| &r.examples)
+            .map(|e| format!("{e}\n"))
+            .collect();
+        let held = |m: &Matcher<'_>| -> usize {
+            m.cached
+                .iter()
+                .filter_map(|&ri| m.caches[ri].as_ref())
+                .map(|s| s.cache.memory_usage())
+                .sum()
+        };
+        let mut unbounded = Matcher::new(&set, 100, &sev);
+        unbounded.cache_budget = usize::MAX;
+        let all = unbounded.scan("f", text.as_bytes());
+        let mut bounded = Matcher::new(&set, 100, &sev);
+        bounded.cache_budget = 1 << 20;
+        assert_eq!(secrets(&bounded.scan("f", text.as_bytes())), secrets(&all));
+        assert!(
+            held(&unbounded) > 4 * bounded.cache_budget,
+            "{}",
+            held(&unbounded)
+        );
+        assert_eq!(held(&unbounded), unbounded.held);
+        assert_eq!(held(&bounded), bounded.held);
+        assert!(bounded.held <= bounded.cache_budget, "{}", bounded.held);
     }
 
     /// A rule set of one rule: `body` holds its keywords, regex, examples and more.
