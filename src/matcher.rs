@@ -76,6 +76,8 @@ pub struct Matcher<'r> {
     /// Near windows placed by searching for the companion rather than from keyword hits
     /// (tests check that companions made of keywords are not searched for).
     companion_searches: usize,
+    /// Keyword or near windows dropped unsearched for lacking the rule's required run.
+    runless_windows: usize,
 }
 
 /// One rule regex's reusable search state in one thread.
@@ -158,7 +160,7 @@ enum Search {
 }
 
 /// The ways a rule's search can be narrowed, tried in this order.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Narrow {
     Keywords,
     Near,
@@ -407,6 +409,21 @@ impl RegexRun<'_> {
     }
 }
 
+/// Drop the windows that do not hold `required`, the run every match of the rule holds,
+/// and so cannot hold a match; returns how many went. Each window is checked with the
+/// bytes a search of it reads past its end. A run with borders lies inside the match,
+/// borders included, and a run without them has at least its `min` bytes inside the
+/// match, so the run shows in the window's own bytes.
+fn drop_runless_windows(
+    required: &RequiredRun,
+    text: &[u8],
+    windows: &mut Vec<(usize, usize)>,
+) -> usize {
+    let before = windows.len();
+    windows.retain(|&(a, b)| required.occurs_in(&text[a..(b + LOOKAHEAD).min(text.len())]));
+    before - windows.len()
+}
+
 /// Run a rule's regex inside each of `windows` (sorted, disjoint byte ranges), offering
 /// its matches. A match running past a window's end ends that window's search when the
 /// windows hold only the matches that can become findings; when they hold `every_match`,
@@ -475,6 +492,7 @@ impl<'r> Matcher<'r> {
             cache_budget: CACHE_BUDGET,
             fallbacks: 0,
             companion_searches: 0,
+            runless_windows: 0,
         }
     }
 
@@ -583,6 +601,12 @@ impl<'r> Matcher<'r> {
                 let done = match search {
                     Search::Nothing => true,
                     Search::Windows { every_match } => {
+                        if narrow != Narrow::Runs {
+                            if let Some(required) = &plan.run {
+                                self.runless_windows +=
+                                    drop_runless_windows(required, text, &mut self.windows);
+                            }
+                        }
                         let fitted = search_windows(
                             &mut run,
                             &self.windows,
@@ -1294,9 +1318,12 @@ negative_examples = ["key = short"]
                 let dropped = drops.scan("f", example.as_bytes());
                 assert_eq!(secrets(&kept), secrets(&dropped), "{example}");
                 assert_eq!((keeps.fallbacks, drops.fallbacks), (0, 0), "{example}");
-                // Each rule's cache went as soon as its search was done.
-                assert!(drops.cached.is_empty());
+                // Each rule's cache went as soon as its search was done, unless it
+                // held nothing (a regex that needs no lazy DFA).
                 assert_eq!(drops.held, 0);
+                assert!(drops.cached.iter().all(|&ri| drops.caches[ri]
+                    .as_ref()
+                    .is_some_and(|s| s.cache.memory_usage() == 0)));
             }
         }
         assert!(keeps.cached.len() > 100, "{}", keeps.cached.len());
@@ -1617,6 +1644,59 @@ lines = 2
         for id in ["truenas-api-key", "database-password-hash"] {
             let rule = set.rules().iter().find(|r| r.id() == id).unwrap();
             assert!(rule.plan().near_keywords, "{id}");
+        }
+    }
+
+    /// Keyword windows whose bytes hold no run the regex needs are dropped unsearched,
+    /// and what the others find is what a whole-text search finds: runs right at a
+    /// window's edges, with borders (quotes) and without, cut short and too long.
+    #[test]
+    fn windows_without_the_required_run_are_dropped_unsearched() {
+        for (regex, runs) in [
+            (
+                r#"demo_key\s{0,3}=\s{0,3}"(?P<secret>[a-z0-9]{24})""#,
+                "bordered",
+            ),
+            (r"demo_key[ =]{1,3}(?P<secret>[a-z0-9]{24})", "unbordered"),
+        ] {
+            let set = one_rule(
+                "demo-run",
+                &format!(
+                    "keywords = [\"demo_key\"]\nregex = '{regex}'\n\
+                     examples = ['demo_key = \"abcdefghijklmnopqrstuvwx\"', \
+                     'demo_key = \"0123456789abcdefghijklmn\"']\n\
+                     negative_examples = ['demo_key = \"short\"']\n"
+                ),
+            );
+            let plan = set.rules()[0].plan();
+            assert!(
+                plan.run.is_some() && plan.keyword_radius().is_some(),
+                "{runs}"
+            );
+            let mut body = bodies(11, b"abcdefghijklmnopqrstuvwxyz0123456789");
+            let filler = "lorem ipsum dolor sit amet\n".repeat(20);
+            let mut text = String::new();
+            for i in 0..24 {
+                let len = [24, 23, 25, 30][i % 4];
+                match i % 3 {
+                    0 => text.push_str(&format!("demo_key = \"{}\"", body(len))),
+                    1 => text.push_str(&format!("demo_key = short\ndemo_key={}", body(len))),
+                    _ => text.push_str("demo_key = \"not-a-secret\""),
+                }
+                // Enough filler between keywords that windows cover under half the text.
+                text.push_str(&filler[..300 + (i * 53) % 200]);
+            }
+            let sev = [Severity::Error];
+            let mut matcher = Matcher::new(&set, 1000, &sev);
+            let found = matcher.scan("t.txt", text.as_bytes());
+            assert_eq!(
+                secrets(&found),
+                whole_text_secrets(&set, 0, &text),
+                "{runs}"
+            );
+            assert!(!secrets(&found).is_empty(), "{runs}");
+            assert!(matcher.runless_windows > 0, "{runs}");
+            assert_eq!(matcher.fallbacks, 0, "{runs}");
         }
     }
 
