@@ -527,6 +527,11 @@ mod tests {
             finds_rules_in(&p);
         }
         assert!(Prefilter::new(&[&kw(&["sk-", ""])]).is_err());
+        // No rules at all (a configuration can disable every one): nothing is a candidate.
+        let none = Prefilter::new(&[]).unwrap();
+        let mut hits = Hits::default();
+        none.candidates(&b"sk-ant- akia ".repeat(2000), &mut hits);
+        assert!(hits.rules().is_empty());
     }
 
     fn finds_rules_in(p: &Prefilter) {
