@@ -1648,8 +1648,8 @@ lines = 2
     }
 
     /// Keyword windows whose bytes hold no run the regex needs are dropped unsearched,
-    /// and what the others find is what a whole-text search finds: runs right at a
-    /// window's edges, with borders (quotes) and without, cut short and too long.
+    /// and what the others find is what a whole-text search finds: runs with borders
+    /// (quotes) and without, one byte short, exact, one byte and six bytes long.
     #[test]
     fn windows_without_the_required_run_are_dropped_unsearched() {
         for (regex, runs) in [
