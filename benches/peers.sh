@@ -8,8 +8,9 @@
 #      read-and-match ceiling, searching for plainsight's rule keywords;
 #   3. runs each tool several times with a warm page cache and prints a markdown table:
 #      median wall and CPU seconds, MB/s, peak RSS, findings, planted keys found, and the
-#      ratio of each tool's median wall time to plainsight's; then start-up time (empty
-#      directory) and a staged pre-commit check of a 10-file change.
+#      ratio of each tool's median wall time to plainsight's; then plainsight's peak RSS
+#      with the full corpus read twice over, start-up time (empty directory) and a staged
+#      pre-commit check of a 10-file change.
 #
 # Needs: Rust (cargo), Python 3.11, and apt for GNU time if /usr/bin/time is missing.
 # Network: crates.io and PyPI only (the first run); later runs reuse the cache.
@@ -379,6 +380,20 @@ for name, cmd, parse, _ in order:
                                      rss=max(rsss), findings=findings,
                                      planted=len(hit & set(planted)), walls=walls)
 
+# Peak RSS against bytes alone: the full corpus given twice (two roots), so plainsight
+# reads every file twice over. The same rules meet the same text, so any growth in RSS
+# would come from the bytes scanned, not from new rules compiling.
+log(f"full, twice over: plainsight warm-up + {runs} runs")
+d = os.path.join(cache, "corpus", "full")
+out = os.path.join(tmp, "twice.out")
+twice_cmd = [plainsight, "scan", d, d, "--format", "json", "--output", out]
+timed(twice_cmd, out)
+walls, rsss = [], []
+for _ in range(runs):
+    w, _, r = timed(twice_cmd, out)
+    walls.append(w); rsss.append(r)
+twice = dict(wall=statistics.median(walls), rss=max(rsss), bytes=2 * sizes["full"][1])
+
 # Start-up: a scan of an empty directory.
 empty = os.path.join(tmp, "empty")
 os.makedirs(empty)
@@ -466,6 +481,14 @@ for size in ("half", "full"):
         print(f"| {size} ({mb(total):.0f} MB) | {name} | {r['wall']:.2f} | {r['cpu']:.2f} | "
               f"{mb(total) / r['wall']:.0f} | {r['rss']:.0f} | {r['findings']} | "
               f"{r['planted']}/{len(planted)} | {r['wall'] / base:.2f}× |")
+print("\n### plainsight's peak RSS against bytes scanned\n")
+print("| scan | corpus bytes | wall s | MB/s | peak RSS MB |\n|---|---:|---:|---:|---:|")
+for size in ("half", "full"):
+    r = results[(size, "plainsight")]
+    print(f"| {size} | {mb(sizes[size][1]):.0f} MB | {r['wall']:.2f} | "
+          f"{mb(sizes[size][1]) / r['wall']:.0f} | {r['rss']:.0f} |")
+print(f"| full, twice over (two roots) | {mb(twice['bytes']):.0f} MB | {twice['wall']:.2f} | "
+      f"{mb(twice['bytes']) / twice['wall']:.0f} | {twice['rss']:.0f} |")
 print("\n### Start-up (scan of an empty directory, median wall)\n")
 print("| tool | wall ms |\n|---|---:|")
 for name, w in startup.items():
