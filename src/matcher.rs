@@ -1295,11 +1295,17 @@ negative_examples = ["key = short"]
 
     /// Scan `text`; every narrowed search must have held all of its matches.
     fn run(set: &RuleSet, text: &str) -> FileMatches {
+        run_counted(set, text).0
+    }
+
+    /// [`run`], with how the searches went: companion searches, and windows dropped for
+    /// lacking the rule's required run.
+    fn run_counted(set: &RuleSet, text: &str) -> (FileMatches, usize, usize) {
         let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
         let mut matcher = Matcher::new(set, 1000, &sev);
         let found = matcher.scan("t.txt", text.as_bytes());
         assert_eq!(matcher.fallbacks, 0, "a window missed a match's extent");
-        found
+        (found, matcher.companion_searches, matcher.runless_windows)
     }
 
     /// Caches dropped for the budget are rebuilt on demand: a matcher that drops them
@@ -1629,11 +1635,9 @@ lines = 2
                 Search::Windows { every_match: false }
             );
             assert_eq!(windows.len(), 3, "{windows:?}"); // lines 20 and 21 share one
-            let sev = [Severity::Error];
-            let mut matcher = Matcher::new(&set, 1000, &sev);
-            let found = matcher.scan("t.txt", text.as_bytes());
+            let (found, companion_searches, _) = run_counted(&set, &text);
             // `DID` + digits is no keyword: the companion is searched for.
-            assert_eq!((matcher.companion_searches, matcher.fallbacks), (1, 0));
+            assert_eq!(companion_searches, 1, "{id}");
             assert_eq!(secrets(&found), expected, "{id}");
         }
     }
@@ -1687,17 +1691,14 @@ lines = 2
                 // Enough filler between keywords that windows cover under half the text.
                 text.push_str(&filler[..300 + (i * 53) % 200]);
             }
-            let sev = [Severity::Error];
-            let mut matcher = Matcher::new(&set, 1000, &sev);
-            let found = matcher.scan("t.txt", text.as_bytes());
+            let (found, _, runless_windows) = run_counted(&set, &text);
             assert_eq!(
                 secrets(&found),
                 whole_text_secrets(&set, 0, &text),
                 "{runs}"
             );
             assert!(!secrets(&found).is_empty(), "{runs}");
-            assert!(matcher.runless_windows > 0, "{runs}");
-            assert_eq!(matcher.fallbacks, 0, "{runs}");
+            assert!(runless_windows > 0, "{runs}");
         }
     }
 
@@ -1765,10 +1766,8 @@ lines = 2
             outcome
         );
         assert_eq!(placed, searched);
-        let sev = [Severity::Error];
-        let mut matcher = Matcher::new(&set, 1000, &sev);
-        let found = matcher.scan("t.txt", text.as_bytes());
-        assert_eq!((matcher.companion_searches, matcher.fallbacks), (0, 0));
+        let (found, companion_searches, _) = run_counted(&set, &text);
+        assert_eq!(companion_searches, 0);
         assert_eq!(secrets(&found), expected);
     }
 
