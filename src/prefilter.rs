@@ -68,10 +68,10 @@ const KEPT_POSITIONS: usize = 1 << 14;
 /// last text touched, not the number of keywords or rules.
 #[derive(Debug, Default)]
 pub struct Hits {
-    seen_pattern: Vec<bool>,
     /// Patterns seen in the current text.
     touched: Vec<usize>,
-    /// Per pattern: its occurrences' range in `positions` (while counting, the count).
+    /// Per pattern: while counting, `(0, count)` (a pattern is seen once its count is
+    /// not 0); then its occurrences' range in `positions`.
     ranges: Vec<(usize, usize)>,
     /// Where each keyword occurred (byte ranges), grouped by pattern, in text order
     /// within each group. One buffer for all patterns, so the memory kept between
@@ -102,14 +102,12 @@ impl Hits {
 
     fn reset(&mut self, patterns: usize, rules: usize) {
         for p in self.touched.drain(..) {
-            self.seen_pattern[p] = false;
             self.ranges[p] = (0, 0);
         }
         for r in self.rules.drain(..) {
             self.rule_hit[r] = false;
         }
-        if self.seen_pattern.len() != patterns {
-            self.seen_pattern = vec![false; patterns];
+        if self.ranges.len() != patterns {
             self.ranges = vec![(0, 0); patterns];
         }
         if self.rule_hit.len() != rules {
@@ -182,8 +180,8 @@ impl Prefilter {
     pub fn candidates(&self, haystack: &[u8], hits: &mut Hits) {
         hits.reset(self.pattern_rules.len(), self.rule_patterns.len());
         let Hits {
-            seen_pattern: seen,
             touched,
+            ranges,
             lanes,
             ..
         } = hits;
@@ -194,9 +192,7 @@ impl Prefilter {
             } else {
                 // Positions are incomplete now, so only which keywords occurred counts.
                 full = true;
-                if !std::mem::replace(&mut seen[p], true) {
-                    touched.push(p);
-                }
+                count(ranges, touched, p);
             }
         };
         match &self.automaton {
@@ -205,10 +201,7 @@ impl Prefilter {
         }
         hits.complete = !full;
         for &(p, _) in hits.lanes.iter().flatten() {
-            if !std::mem::replace(&mut hits.seen_pattern[p], true) {
-                hits.touched.push(p);
-            }
-            hits.ranges[p].1 += 1;
+            count(&mut hits.ranges, &mut hits.touched, p);
         }
         if hits.complete {
             // Group the occurrences by pattern (a counting sort: the lanes are in text
@@ -235,6 +228,14 @@ impl Prefilter {
         }
         hits.rules.sort_unstable();
     }
+}
+
+/// Count one occurrence of pattern `p`, noting it as seen the first time.
+fn count(ranges: &mut [(usize, usize)], touched: &mut Vec<usize>, p: usize) {
+    if ranges[p].1 == 0 {
+        touched.push(p);
+    }
+    ranges[p].1 += 1;
 }
 
 impl Keywords {
