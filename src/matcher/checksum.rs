@@ -1,0 +1,147 @@
+//! Checksums built into some token formats, checked so that a random string of the
+//! right shape is not reported as a token.
+//!
+//! A rule opts in with `checksum = "…"` ([`crate::rules::Checksum`]); the filter chain
+//! ([`super::filter`]) runs the check once the value has passed the other per-match
+//! filters.
+
+/// GitHub's token checksum: `prefix_` + 30 random base62 characters + 6 base62
+/// characters encoding the CRC32 of those 30.
+pub fn github_checksum_ok(token: &[u8]) -> bool {
+    let body = match token.iter().rposition(|&b| b == b'_') {
+        Some(i) => &token[i + 1..],
+        None => token,
+    };
+    if body.len() != 36 {
+        return false;
+    }
+    let (random, check) = body.split_at(30);
+    base62_6(crc32(random)).as_bytes() == check
+}
+
+/// `n` as six base62 digits, most significant first: how GitHub writes the checksum.
+fn base62_6(mut n: u32) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
+}
+
+/// PyPI API tokens are `pypi-` + a base64url-encoded v2 macaroon. Its binary form opens
+/// with the version byte 2, then field type 1 (location) with a one-byte length and the
+/// index's host name (`pypi.org`, `test.pypi.org`), then field type 2 (identifier). Only
+/// the first 60 characters are decoded: enough for the header, whatever the token's size.
+pub fn pypi_macaroon_ok(token: &[u8]) -> bool {
+    let Some(body) = token.strip_prefix(b"pypi-") else {
+        return false;
+    };
+    let head = base64url_decode(&body[..body.len().min(60) / 4 * 4]);
+    let [2, 1, len, rest @ ..] = head.as_slice() else {
+        return false;
+    };
+    let len = usize::from(*len);
+    let Some(host) = rest.get(..len) else {
+        return false;
+    };
+    len >= 4
+        && host.contains(&b'.')
+        && host
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+        && rest.get(len) == Some(&2)
+}
+
+/// Decode unpadded base64url (or standard base64); stops at the first other byte.
+fn base64url_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => break,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xFF).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// CRC-32 (IEEE 802.3), bitwise: tokens are short.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Build a GitHub-style token with a valid checksum (for tests and fixtures).
+pub fn github_token_with_checksum(prefix: &str, random30: &str) -> String {
+    format!("{prefix}{random30}{}", base62_6(crc32(random30.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pypi_macaroon_header_decodes() {
+        // "\x02\x01\x08pypi.org\x02..." and "\x02\x01\x0dtest.pypi.org\x02...", base64url.
+        let real = format!(
+            "pypi-{}{}",
+            "AgEIcHlwaS5vcmcCJDkwNzYwNzU1", "LWMwOTUtNGNkOC1iYjQzLTU3OWNhZjI1NDQ1MwACJXsi"
+        );
+        assert!(pypi_macaroon_ok(real.as_bytes()));
+        let test = format!(
+            "pypi-{}{}",
+            "AgENdGVzdC5weXBpLm9yZwIlZDFh", "ZjgyMTItMDBhNC00YjJjLWE3NDEtOGYxZjM5ZDNkMjE0AA"
+        );
+        assert!(pypi_macaroon_ok(test.as_bytes()));
+        let wrong_version = format!(
+            "pypi-{}{}",
+            "AwEIcHlwaS5vcmcCJDkwNzYwNzU1", "LWMwOTUtNGNkOC1iYjQz"
+        );
+        assert!(!pypi_macaroon_ok(wrong_version.as_bytes()));
+        assert!(!pypi_macaroon_ok(b"pypi-Zm9vYmFyYmF6cXV4cXV1eGZvb2Jhcg"));
+        assert!(!pypi_macaroon_ok(b"pypi-"));
+        assert!(!pypi_macaroon_ok(b"npm_AgEIcHlwaS5vcmcCJDkwNzYwNzU1"));
+    }
+
+    #[test]
+    fn npm_tokens_share_the_github_checksum() {
+        let good = github_token_with_checksum("npm_", "Tq8Lw2Rv7Tb5Kc9Mz4Hp1Jd6Gs0Ya3");
+        assert!(github_checksum_ok(good.as_bytes()));
+        let mut bad = good.into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert!(!github_checksum_ok(&bad));
+    }
+
+    #[test]
+    fn github_checksum_round_trips() {
+        let t = github_token_with_checksum("ghp_", "Zq3xT9pLm2Vw8Rk4Yb7Nc1Hd6Jf5Gs");
+        assert_eq!(t.len(), 40);
+        assert!(github_checksum_ok(t.as_bytes()));
+        let mut bad = t.into_bytes();
+        bad[10] ^= 1;
+        assert!(!github_checksum_ok(&bad));
+    }
+}

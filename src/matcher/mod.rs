@@ -1,0 +1,334 @@
+//! Runs the candidate rules' regexes over one text and turns matches into findings.
+//!
+//! One scan of a text goes:
+//!
+//! 1. The prefilter ([`crate::prefilter`]) finds the rules whose keywords occur, and
+//!    where.
+//! 2. Each such rule's regex searches only the byte ranges that can hold its matches
+//!    (`narrow`), or the whole text when nothing narrows it, with this thread's
+//!    search cache for the regex (`cache`).
+//! 3. A raw match is only a candidate: it must pass the rule's filters (`filter`):
+//!    entropy floor, placeholder heuristics, stopwords, allowlists, the format's
+//!    checksum (`checksum`) and the `near` / `not_near` patterns in the secret's
+//!    neighbourhood (the lines within `n` of it). Each rule stops at its per-file cap.
+//! 4. Candidates are de-duplicated: where matches overlap, the more precise rule wins.
+//! 5. Survivors silenced by an inline marker ([`crate::suppress`]) are counted, not
+//!    reported; the rest get their line, column and masked context line (`lines`),
+//!    computed only now, from a line index built on demand.
+//!
+//! Three words name three things here: a *range* is a span of bytes a regex searches;
+//! a *neighbourhood* is the lines within `n` of a secret that a `near` check looks at;
+//! a *window* is a chunk of a large file ([`crate::read::Window`]), which
+//! [`Matcher::scan_window`] scans with its neighbours' bytes as context.
+
+mod cache;
+mod checksum;
+mod filter;
+mod lines;
+mod narrow;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use regex_automata::util::iter::Searcher;
+use regex_automata::Input;
+
+pub use self::checksum::{crc32, github_checksum_ok, github_token_with_checksum, pypi_macaroon_ok};
+pub use self::filter::{looks_like_placeholder, shannon_entropy};
+pub use self::lines::LineIndex;
+pub use crate::suppress::ALLOW_MARKERS;
+
+use self::cache::{RegexRun, SearchState, CACHE_BUDGET};
+use self::filter::{accept, near_ok, trim_span};
+use self::lines::context;
+use crate::finding::{Finding, Fingerprint, Secret};
+use crate::prefilter::Hits;
+use crate::read::Window;
+use crate::rules::{Rule, RuleSet, Severity};
+use crate::suppress::{marker_spans, suppressed};
+
+/// What matching one text produced.
+#[derive(Debug, Default)]
+pub struct FileMatches {
+    /// Findings, in text order.
+    pub findings: Vec<Finding>,
+    /// Matches silenced by an inline marker.
+    pub suppressed: usize,
+    /// Rules that hit the per-file cap (their further matches were not reported).
+    pub capped_rules: Vec<String>,
+}
+
+/// Per-thread matcher: holds the reusable prefilter state, range buffers and the rule
+/// regexes' search caches.
+#[derive(Debug)]
+pub struct Matcher<'r> {
+    rules: &'r RuleSet,
+    hits: Hits,
+    /// Reused buffer of one rule's search ranges.
+    ranges: Vec<(usize, usize)>,
+    /// Reused buffer of one rule's keyword hits, in text order.
+    scratch: Vec<(usize, usize)>,
+    max_per_rule: usize,
+    severities: &'r [Severity],
+    /// Per rule: its regex's search state, once the rule has searched in this thread.
+    caches: Vec<Option<SearchState>>,
+    /// The rules with a cache, so the budget check does not walk every rule.
+    cached: Vec<usize>,
+    /// What the caches hold, in bytes, as measured after each rule's search.
+    held: usize,
+    /// [`CACHE_BUDGET`] (tests shrink it).
+    cache_budget: usize,
+    /// Narrowed searches that found a match reaching a range's edge and were redone
+    /// wider. Range construction rules that out, so tests assert it stays 0: otherwise
+    /// a wrong range would pass them through the fallback unnoticed.
+    fallbacks: usize,
+    /// Near ranges placed by searching for the companion rather than from keyword hits
+    /// (tests check that companions made of keywords are not searched for).
+    companion_searches: usize,
+    /// Keyword or near ranges dropped unsearched for lacking the rule's required run.
+    runless_ranges: usize,
+}
+
+/// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
+/// to be de-duplicated against the other rules' matches.
+struct Candidate {
+    rule: usize,
+    secret: Range<usize>,
+}
+
+/// One rule's raw matches on their way to becoming candidates in one text.
+struct Offer<'a> {
+    rule: &'a Rule,
+    ri: usize,
+    text: &'a [u8],
+    /// Whether a secret starting at this offset is this text's to report (a window of a
+    /// large file sees its neighbours' bytes too); only those count toward the cap.
+    owns: &'a dyn Fn(usize) -> bool,
+    max: usize,
+    count: usize,
+}
+
+impl Offer<'_> {
+    /// Filter one raw match (whole match and secret group); false once the rule hit its
+    /// per-file cap and no more matches are wanted.
+    fn offer(
+        &mut self,
+        whole: Range<usize>,
+        group: Range<usize>,
+        lines: &mut Option<LineIndex>,
+        candidates: &mut Vec<Candidate>,
+        capped: &mut Vec<String>,
+    ) -> bool {
+        let text = self.text;
+        let span = trim_span(text, group);
+        if span.is_empty()
+            || !accept(self.rule, &text[span.clone()], &text[whole])
+            || !near_ok(self.rule, text, &span, lines)
+        {
+            return true;
+        }
+        if (self.owns)(span.start) {
+            if self.count == self.max {
+                capped.push(self.rule.info.id.clone());
+                return false;
+            }
+            self.count += 1;
+        }
+        candidates.push(Candidate {
+            rule: self.ri,
+            secret: span,
+        });
+        true
+    }
+}
+
+impl<'r> Matcher<'r> {
+    /// A matcher over `rules` that reports at most `max_per_rule` findings per rule and
+    /// file; `severities[i]` is the severity rule `i`'s findings get (one per rule).
+    pub fn new(rules: &'r RuleSet, max_per_rule: usize, severities: &'r [Severity]) -> Self {
+        Matcher {
+            rules,
+            hits: Hits::default(),
+            ranges: Vec::new(),
+            scratch: Vec::new(),
+            max_per_rule: max_per_rule.max(1),
+            severities,
+            caches: std::iter::repeat_with(|| None)
+                .take(rules.rules().len())
+                .collect(),
+            cached: Vec::new(),
+            held: 0,
+            cache_budget: CACHE_BUDGET,
+            fallbacks: 0,
+            companion_searches: 0,
+            runless_ranges: 0,
+        }
+    }
+
+    /// Find every secret in `text`, which is reported at `path`.
+    pub fn scan(&mut self, path: &str, text: &[u8]) -> FileMatches {
+        self.scan_owned(path, text, &|_| true)
+    }
+
+    /// Find the secrets one window of a large file answers for: those starting in its
+    /// owned part, which alone count toward the per-rule cap and the suppressions. The
+    /// overlap around it is context (keywords, `near` companions, markers, precedence
+    /// between overlapping rules), since the neighbouring windows report its secrets.
+    /// Locations are in the whole file.
+    pub fn scan_window(&mut self, path: &str, window: &Window<'_>) -> FileMatches {
+        let mut found = self.scan_owned(path, window.text, &|offset| window.owns(offset));
+        for f in &mut found.findings {
+            f.location = window.absolute(f.location);
+        }
+        found
+    }
+
+    /// Find the secrets in `text` that start where `owns` says: the shared body of
+    /// [`Matcher::scan`] (which owns every offset) and [`Matcher::scan_window`].
+    fn scan_owned(&mut self, path: &str, text: &[u8], owns: &dyn Fn(usize) -> bool) -> FileMatches {
+        // A copy of the reference, so a rule borrowed from it leaves `self` free.
+        let rules = self.rules;
+        rules.prefilter().candidates(text, &mut self.hits);
+        let mut out = FileMatches::default();
+        if self.hits.rules().is_empty() {
+            return out;
+        }
+        let mut lines: Option<LineIndex> = None;
+        let mut candidates = Vec::new();
+        for k in 0..self.hits.rules().len() {
+            let ri = self.hits.rules()[k];
+            let rule = &rules.rules()[ri];
+            if rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path)) {
+                continue;
+            }
+            let Some(regex) = rule.regex.get() else {
+                continue;
+            };
+            let mut offer = Offer {
+                rule,
+                ri,
+                text,
+                owns,
+                max: self.max_per_rule,
+                count: 0,
+            };
+            let narrowed = self.search_narrowed(
+                regex,
+                &mut offer,
+                &mut lines,
+                &mut candidates,
+                &mut out.capped_rules,
+            );
+            if !narrowed {
+                let mut run = RegexRun::new(regex, ri, &mut self.caches, &mut self.cached);
+                let mut searcher = Searcher::new(Input::new(text));
+                while let Some(whole) = searcher.advance(|input| Ok(run.search(input))) {
+                    let Some(group) = run.group(rule.secret_group) else {
+                        continue;
+                    };
+                    if !offer.offer(
+                        whole.range(),
+                        group.range(),
+                        &mut lines,
+                        &mut candidates,
+                        &mut out.capped_rules,
+                    ) {
+                        break;
+                    }
+                }
+            }
+            self.keep_caches_in_budget(ri);
+        }
+        if candidates.is_empty() {
+            return out;
+        }
+        let kept = dedupe(self.rules, candidates);
+        let lines = lines.get_or_insert_with(|| LineIndex::new(text));
+        let all_spans: Vec<Range<usize>> = kept.iter().map(|c| c.secret.clone()).collect();
+        let markers = marker_spans(text);
+        for c in kept.iter().filter(|c| owns(c.secret.start)) {
+            let rule = &self.rules.rules()[c.rule];
+            let location = lines.location(text, c.secret.clone());
+            if suppressed(text, lines, location.line, &markers) {
+                out.suppressed += 1;
+                continue;
+            }
+            let secret = Secret::from_bytes(&text[c.secret.clone()]);
+            out.findings.push(Finding {
+                rule: Arc::clone(&rule.info),
+                severity: self
+                    .severities
+                    .get(c.rule)
+                    .copied()
+                    .unwrap_or(rule.info.severity),
+                path: path.to_string(),
+                location,
+                fingerprint: Fingerprint::new(&rule.info.id, &secret),
+                context: context(text, lines, &c.secret, &all_spans),
+                secret,
+                provenance: None,
+            });
+        }
+        out
+    }
+}
+
+/// Keep one finding per overlapping region: the most precise rule wins, then the
+/// earlier-loaded rule; non-overlapping matches of different rules all stay.
+fn dedupe(rules: &RuleSet, mut c: Vec<Candidate>) -> Vec<Candidate> {
+    let rank = |x: &Candidate| {
+        let info = &rules.rules()[x.rule].info;
+        (std::cmp::Reverse(info.precision), x.rule, x.secret.start)
+    };
+    c.sort_by_key(rank);
+    let mut kept: Vec<Candidate> = Vec::with_capacity(c.len());
+    for cand in c {
+        let overlaps = kept
+            .iter()
+            .any(|k| k.secret.start < cand.secret.end && cand.secret.start < k.secret.end);
+        if !overlaps {
+            kept.push(cand);
+        }
+    }
+    kept.sort_by_key(|x| (x.secret.start, x.rule));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{demo_set, run};
+    use super::*;
+
+    #[test]
+    fn precise_rule_wins_overlap_and_both_secrets_stay_masked_in_context() {
+        let set = demo_set();
+        let m = run(
+            &set,
+            "key = demo_q8w3v7l2k9r4b6h1 and demo_k3m9p2x7q4w8r1t6\n",
+        );
+        let ids: Vec<&str> = m.findings.iter().map(|f| f.rule.id.as_str()).collect();
+        assert_eq!(ids, vec!["demo-token", "demo-token"]);
+        for f in &m.findings {
+            let line = f.context.render(false);
+            assert!(
+                !line.contains("q8w3v7l2k9r4b6h1") && !line.contains("k3m9p2x7q4w8r1t6"),
+                "{line}"
+            );
+            assert!(f.context.render(true).contains("demo_k3m9p2x7q4w8r1t6"));
+        }
+    }
+
+    #[test]
+    fn findings_per_rule_are_capped_and_reported() {
+        let set = demo_set();
+        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
+        let text: String = (0..50)
+            .map(|i| format!("demo_q8w3v7l2k9r4{i:04}\n"))
+            .collect();
+        let m = Matcher::new(&set, 10, &sev).scan("t.txt", text.as_bytes());
+        assert_eq!(m.findings.len(), 10);
+        assert_eq!(m.capped_rules, vec!["demo-token".to_string()]);
+    }
+}
