@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use plainsight::archive::ArchiveLimits;
 use plainsight::config::{Config, CONFIG_FILE};
 use plainsight::finding::VersionControl;
 use plainsight::git;
@@ -130,6 +131,9 @@ struct LimitArgs {
     /// Skip (and report) files or blobs larger than this many bytes [default: 26214400 = 25 MiB].
     #[arg(long, value_name = "BYTES")]
     max_file_size: Option<u64>,
+    /// Open archives and compressed files nested up to this deep (0: do not open them).
+    #[arg(long, value_name = "N", default_value_t = plainsight::archive::DEFAULT_MAX_DEPTH)]
+    max_archive_depth: usize,
 }
 
 impl LimitArgs {
@@ -139,13 +143,24 @@ impl LimitArgs {
             .or(config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE)
     }
+
+    /// The archive limits: the depth from the flag, the rest their defaults.
+    fn archives(&self) -> ArchiveLimits {
+        ArchiveLimits {
+            max_depth: self.max_archive_depth,
+            ..ArchiveLimits::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 struct ScanArgs {
-    /// Files and directories to scan.
+    /// Files and directories to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is reported under, and matched by rules as.
+    #[arg(long, value_name = "NAME", default_value = plainsight::source::fs::DEFAULT_STDIN_NAME)]
+    stdin_name: String,
     #[command(flatten)]
     out: OutputArgs,
     #[command(flatten)]
@@ -216,7 +231,7 @@ pub fn run() -> Result<ExitCode> {
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
     for p in &args.paths {
-        if std::fs::symlink_metadata(p).is_err() {
+        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("no such file or directory: {}", p.display());
         }
     }
@@ -232,6 +247,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         respect_ignore: !args.no_ignore,
         follow_links: args.follow,
         exclude: config.allow_paths.clone(),
+        archives: args.limits.archives(),
+        stdin_name: args.stdin_name.clone(),
         ..ScanOptions::default()
     };
     load_suppressions(&args.out, &base, &mut options)?;
@@ -312,6 +329,7 @@ fn git(args: GitArgs) -> Result<ExitCode> {
         threads: args.limits.threads.unwrap_or(0),
         max_file_size: args.limits.max_file_size(&config),
         exclude: config.allow_paths.clone(),
+        archives: args.limits.archives(),
         ..ScanOptions::default()
     };
     load_suppressions(&args.out, &base, &mut options)?;

@@ -65,8 +65,8 @@ pub enum Error {
     #[error("cannot write report: {0}")]
     Output(#[source] std::io::Error),
     /// Reading git history failed (not a repository, bad revision, corrupt object).
-    #[error("git: {0}")]
-    Git(String),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
 }
 
 /// The library's result type.

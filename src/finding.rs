@@ -186,8 +186,11 @@ pub struct Finding {
     pub rule: Arc<RuleInfo>,
     /// Severity as reported (the rule's, unless configuration changed it).
     pub severity: Severity,
-    /// Path relative to the scan base, `/`-separated.
+    /// Path relative to the scan base, `/`-separated: the file (or git path, or stdin
+    /// name) the secret is in, the archive itself for an archive entry.
     pub path: String,
+    /// Inside an archive, the entry's path (`dir/inner.tar.gz!file.env` for nested ones).
+    pub entry: Option<String>,
     /// Where in the file.
     pub location: Location,
     /// The secret.
@@ -201,10 +204,20 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The path reports show: `outer.zip!dir/inner.tar.gz!file.env` inside archives,
+    /// the path itself elsewhere.
+    pub fn report_path(&self) -> std::borrow::Cow<'_, str> {
+        match &self.entry {
+            None => std::borrow::Cow::Borrowed(&self.path),
+            Some(e) => std::borrow::Cow::Owned(format!("{}!{e}", self.path)),
+        }
+    }
+
     /// The order every report uses, independent of thread count.
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub fn sort_key(&self) -> (&str, Option<&str>, usize, usize, &str, &str) {
         (
             &self.path,
+            self.entry.as_deref(),
             self.location.line,
             self.location.column,
             &self.rule.id,

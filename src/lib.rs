@@ -5,9 +5,10 @@
 //! The library is the pipeline; `main.rs` is a thin CLI over it:
 //!
 //! ```text
-//! walk ──► read ──► prefilter ──► matcher ──► ScanReport ──► report::{text,json,sarif}
-//! (ignore)  (buffers,  (one Aho-      (candidate    (sorted,
-//!           encodings)  Corasick)      rules' regex)  deterministic)
+//! source ──► scan ──────────────────────────────────────────► ScanReport ──► report
+//! (files,    (exclude, limits, sniff, archives, chunks (read),   (sorted,       (text, json,
+//!  stdin,     prefilter, matcher, suppression, accounting)        deterministic)  sarif, …)
+//!  git)
 //! ```
 //!
 //! ```no_run
@@ -20,6 +21,7 @@
 //! # Ok::<(), plainsight::Error>(())
 //! ```
 
+pub mod archive;
 pub mod config;
 pub mod error;
 pub mod finding;
@@ -30,8 +32,8 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod source;
 pub mod suppress;
-pub mod walk;
 
 pub use config::Config;
 pub use error::{Error, Result};

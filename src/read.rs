@@ -6,7 +6,7 @@
 //! never disappears from the report either: the caller counts every skip.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::ops::Range;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
@@ -35,6 +35,23 @@ pub enum SkipReason {
     WalkError,
     /// Matched a path allowlist glob in the config.
     Excluded,
+    /// Kept out by `.gitignore`, `.ignore`, `.plainsightignore`-style ignore rules or git's
+    /// exclude files (`--no-ignore` scans it). A directory counts once.
+    Ignored,
+    /// An archive nested deeper than `--max-archive-depth`: not opened.
+    ArchiveDepth,
+    /// Past the uncompressed bytes one top-level archive may yield.
+    ArchiveTotal,
+    /// Past the number of entries one top-level archive may hold.
+    ArchiveEntries,
+    /// Decompresses to far more than its compressed size: a likely bomb.
+    CompressionRatio,
+    /// An encrypted archive entry: its content cannot be read.
+    Encrypted,
+    /// A corrupt or truncated archive or compressed stream.
+    Corrupt,
+    /// An archive entry stored with a method plainsight cannot decode.
+    Unsupported,
 }
 
 impl SkipReason {
@@ -49,11 +66,19 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::WalkError => "walk_error",
             SkipReason::Excluded => "excluded",
+            SkipReason::Ignored => "ignored",
+            SkipReason::ArchiveDepth => "archive_depth",
+            SkipReason::ArchiveTotal => "archive_total",
+            SkipReason::ArchiveEntries => "archive_entries",
+            SkipReason::CompressionRatio => "compression_ratio",
+            SkipReason::Encrypted => "encrypted",
+            SkipReason::Corrupt => "corrupt",
+            SkipReason::Unsupported => "unsupported",
         }
     }
 
     /// All reasons, in report order.
-    pub const ALL: [SkipReason; 8] = [
+    pub const ALL: [SkipReason; 16] = [
         SkipReason::Binary,
         SkipReason::TooLarge,
         SkipReason::Unreadable,
@@ -62,6 +87,14 @@ impl SkipReason {
         SkipReason::Symlink,
         SkipReason::WalkError,
         SkipReason::Excluded,
+        SkipReason::Ignored,
+        SkipReason::ArchiveDepth,
+        SkipReason::ArchiveTotal,
+        SkipReason::ArchiveEntries,
+        SkipReason::CompressionRatio,
+        SkipReason::Encrypted,
+        SkipReason::Corrupt,
+        SkipReason::Unsupported,
     ];
 }
 
@@ -75,18 +108,28 @@ pub struct Skip {
 }
 
 impl Skip {
-    fn new(reason: SkipReason, detail: impl Into<String>) -> Self {
+    /// A skip for `reason`, explained by `detail`.
+    pub fn new(reason: SkipReason, detail: impl Into<String>) -> Self {
         Skip {
             reason,
             detail: detail.into(),
         }
     }
 
-    fn from_io(e: &io::Error) -> Self {
-        let reason = if e.kind() == io::ErrorKind::NotFound {
-            SkipReason::Vanished
-        } else {
-            SkipReason::Unreadable
+    /// What a read error means for the blob being read: a limit an archive reader
+    /// reached is that limit's skip, bad compressed data is corruption, and a path that
+    /// went away vanished.
+    pub(crate) fn from_io(e: &io::Error) -> Self {
+        if let Some(crate::archive::LimitReached(skip)) = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<crate::archive::LimitReached>())
+        {
+            return skip.clone();
+        }
+        let reason = match e.kind() {
+            io::ErrorKind::NotFound => SkipReason::Vanished,
+            io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => SkipReason::Corrupt,
+            _ => SkipReason::Unreadable,
         };
         Skip::new(reason, e.to_string())
     }
@@ -316,13 +359,15 @@ pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
     }
 }
 
-/// Fill `buf` from `file` at `at`; a short result means the file ended (or shrank).
-fn read_at(file: &mut File, at: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.clear();
-    buf.reserve_exact(len); // a window's buffer is sized once, not doubled past it
-    file.seek(SeekFrom::Start(at))?;
-    file.take(len as u64).read_to_end(buf)?; // retries EINTR itself
-    Ok(())
+/// Read from `src` until `buf` holds `want` bytes or the stream ends; retries
+/// `EINTR`. Returns whether the stream ended.
+fn fill(src: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    if buf.len() >= want {
+        return Ok(false);
+    }
+    buf.reserve_exact(want - buf.len()); // a chunk's buffer is sized once, not doubled
+    let got = src.take((want - buf.len()) as u64).read_to_end(buf)?;
+    Ok(got == 0 || buf.len() < want)
 }
 
 /// Move a window's end back (by at most one character, never to `start`) so it does not
@@ -363,38 +408,52 @@ pub struct Reader {
     decoded: Vec<u8>,
 }
 
-impl Reader {
-    /// Read the file whole into `raw`, unless its first [`SNIFF`] bytes already show it
-    /// is binary: then stop there (a 5 MB static library costs 8 KiB of reading).
-    /// Returns how to read it: bytes to skip (a BOM) and the encoding.
-    fn read_whole(
-        &mut self,
-        mut file: File,
-        len: u64,
-        max_size: u64,
-    ) -> Result<(usize, Encoding), Skip> {
-        self.raw.clear();
-        let cap = usize::try_from(len).unwrap_or(0).saturating_add(1);
-        // Exactly: `reserve` may double a buffer that will hold the largest file read.
-        self.raw
-            .reserve_exact(cap.min(usize::try_from(max_size).unwrap_or(usize::MAX)));
-        let limit = max_size.saturating_add(1);
-        (&mut file)
-            .take(limit.min(SNIFF as u64))
-            .read_to_end(&mut self.raw)
-            .map_err(|e| Skip::from_io(&e))?;
-        let how = sniff(&self.raw).encoding()?;
-        file.take(limit - self.raw.len() as u64)
-            .read_to_end(&mut self.raw)
-            .map_err(|e| Skip::from_io(&e))?;
-        if self.raw.len() as u64 > max_size {
-            return Err(too_large(self.raw.len() as u64, max_size));
+/// How the first bytes of a blob say to read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextKind {
+    /// Bytes to skip first (a byte-order mark).
+    pub skip: usize,
+    /// The encoding of the rest.
+    pub encoding: Encoding,
+}
+
+/// Window sizes of a chunked read (tests use small ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkSizes {
+    /// Texts up to this many bytes are one chunk.
+    pub threshold: u64,
+    /// Bytes each chunk owns.
+    pub window: usize,
+    /// Bytes each chunk also sees on both sides.
+    pub overlap: usize,
+}
+
+impl Default for ChunkSizes {
+    fn default() -> Self {
+        ChunkSizes {
+            threshold: WINDOW_THRESHOLD,
+            window: WINDOW,
+            overlap: OVERLAP,
         }
-        Ok(how)
+    }
+}
+
+impl Reader {
+    /// Read the first [`SNIFF`] bytes of `src` into the buffer, replacing what it held,
+    /// and return them: enough to tell text from binary and archives.
+    pub fn read_head(&mut self, src: &mut dyn Read) -> Result<&[u8], Skip> {
+        self.raw.clear();
+        fill(src, &mut self.raw, SNIFF).map_err(|e| Skip::from_io(&e))?;
+        Ok(&self.raw)
     }
 
-    /// Read `path` and hand its text to `each`, as one window when the file is at most
-    /// [`WINDOW_THRESHOLD`] bytes and as overlapping windows of [`WINDOW`] bytes above
+    /// The bytes [`Reader::read_head`] read.
+    pub fn head(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// Read `path` and hand its text to `each`, as one chunk when the file is at most
+    /// [`WINDOW_THRESHOLD`] bytes and as overlapping chunks of [`WINDOW`] bytes above
     /// that, so memory stays bounded whatever the file's size.
     pub fn scan_file<F>(&mut self, path: &Path, max_size: u64, each: F) -> Result<FileRead, Skip>
     where
@@ -411,23 +470,58 @@ impl Reader {
         threshold: u64,
         window: usize,
         overlap: usize,
+        each: F,
+    ) -> Result<FileRead, Skip>
+    where
+        F: FnMut(Window<'_>),
+    {
+        let (mut file, _) = open_regular(path, max_size)?;
+        let kind = text_kind(self.read_head(&mut file)?)?;
+        let sizes = ChunkSizes {
+            threshold,
+            window,
+            overlap,
+        };
+        self.scan_stream(&mut file, kind, max_size, sizes, each)
+    }
+
+    /// Hand the text of a stream to `each` in chunks. The stream's first bytes must
+    /// already be in the buffer ([`Reader::read_head`]) and read as `kind`. A stream
+    /// longer than `max_size` is a [`SkipReason::TooLarge`] skip (chunks already handed
+    /// over are then to be dropped by the caller); a read error is a skip too.
+    ///
+    /// Every kind of content is read through here, so a file, a pipe, a git blob and an
+    /// archive entry of the same bytes are cut into the same chunks: one chunk when the
+    /// text is at most `sizes.threshold` bytes, else chunks of `sizes.window` bytes that
+    /// each see `sizes.overlap` bytes on both sides, read into one sliding buffer.
+    pub fn scan_stream<F>(
+        &mut self,
+        src: &mut dyn Read,
+        kind: TextKind,
+        max_size: u64,
+        sizes: ChunkSizes,
         mut each: F,
     ) -> Result<FileRead, Skip>
     where
         F: FnMut(Window<'_>),
     {
-        let (mut file, len) = open_regular(path, max_size)?;
-        if len <= threshold {
-            let (skip, encoding) = self.read_whole(file, len, max_size)?;
-            let text = text_of(&self.raw, skip, encoding, &mut self.decoded);
+        let io = |e: io::Error| Skip::from_io(&e);
+        let limit = usize::try_from(max_size.saturating_add(1)).unwrap_or(usize::MAX);
+        let threshold = usize::try_from(sizes.threshold).unwrap_or(usize::MAX);
+        let small_enough = threshold.saturating_add(1).min(limit);
+        let ended = fill(src, &mut self.raw, small_enough).map_err(io)?;
+        if self.raw.len() as u64 > max_size {
+            return Err(too_large(self.raw.len() as u64, max_size));
+        }
+        if ended && self.raw.len() <= threshold {
+            let text = text_of(&self.raw, kind.skip, kind.encoding, &mut self.decoded);
             let bytes = text.len() as u64;
             each(Window::new(text, 0..text.len(), TextPos::default(), true));
             return Ok(FileRead { bytes, windows: 1 });
         }
-        // Sniff the head to learn the encoding, then walk the file in windows.
-        read_at(&mut file, 0, SNIFF, &mut self.raw).map_err(|e| Skip::from_io(&e))?;
-        let (skip, encoding) = sniff(&self.raw).encoding()?;
-        // UTF-16 windows must cut between code units.
+        let encoding = kind.encoding;
+        let skip = kind.skip;
+        // UTF-16 chunks must cut between code units.
         let even = |n: usize| {
             if encoding == Encoding::Bytes {
                 n
@@ -436,28 +530,35 @@ impl Reader {
             }
         };
         let (window, overlap) = (
-            even(window.max(2)),
-            even(overlap.max(2)).min(even(window.max(2))),
+            even(sizes.window.max(2)),
+            even(sizes.overlap.max(2)).min(even(sizes.window.max(2))),
         );
         let mut pos = TextPos::default();
-        let mut at = skip as u64; // raw offset of the current window's owned start
+        let mut at = skip; // stream offset of the current chunk's owned start
+        let mut buf_start = 0usize; // stream offset of `raw[0]`
+        let mut ended = ended;
         let mut windows = 0;
         let mut bytes = 0u64;
         loop {
-            let back = usize::try_from(at - skip as u64)
-                .unwrap_or(usize::MAX)
-                .min(overlap);
-            let from = at - back as u64;
-            read_at(&mut file, from, back + window + overlap, &mut self.raw)
-                .map_err(|e| Skip::from_io(&e))?;
+            let back = (at - skip).min(overlap);
+            let from = at - back;
+            // Slide: drop what no later chunk sees, then read up to this chunk's end.
+            self.raw.drain(..from - buf_start);
+            buf_start = from;
+            if !ended {
+                ended = fill(src, &mut self.raw, back + window + overlap).map_err(io)?;
+            }
+            if (buf_start + self.raw.len()) as u64 > max_size {
+                return Err(too_large((buf_start + self.raw.len()) as u64, max_size));
+            }
             if self.raw.len() <= back && windows > 0 {
-                break; // the file ended (or shrank) at the previous window's end
+                break; // the stream ended at the previous chunk's end
             }
             let mut own_end = (back + window).min(self.raw.len());
             if own_end < self.raw.len() {
                 own_end = char_boundary(&self.raw, back, own_end, encoding);
             }
-            let last = own_end == self.raw.len();
+            let last = own_end == self.raw.len() && ended;
             let (text, owned): (&[u8], Range<usize>) = if encoding == Encoding::Bytes {
                 (&self.raw, back..own_end)
             } else {
@@ -482,15 +583,21 @@ impl Reader {
             if last {
                 break;
             }
-            at += (own_end - back) as u64;
+            at += own_end - back;
         }
         Ok(FileRead { bytes, windows })
     }
 
-    /// Interpret bytes already in memory (git blobs, tests).
+    /// Interpret bytes already in memory (tests, fuzzing, one-off texts).
     pub fn decode<'a>(&'a mut self, bytes: &'a [u8]) -> Result<(&'a [u8], Encoding), Skip> {
         interpret(bytes, &mut self.decoded)
     }
+}
+
+/// How to read a blob whose first bytes are `head`, or a binary skip.
+pub fn text_kind(head: &[u8]) -> Result<TextKind, Skip> {
+    let (skip, encoding) = sniff(head).encoding()?;
+    Ok(TextKind { skip, encoding })
 }
 
 /// Text as it is, UTF-16 decoded into `decoded`, or a binary skip.

@@ -1,26 +1,41 @@
-//! The pipeline: walk → read → prefilter → match, in parallel on rayon, into one
-//! deterministic [`ScanReport`].
+//! The scanner: everything from a source's units to a deterministic [`ScanReport`].
 //!
-//! The walker feeds a bounded channel, so memory does not grow with the number of files;
-//! each rayon worker owns its read buffers and prefilter state, so nothing on the hot
-//! path allocates per file or takes a lock. Results are folded per worker and merged
-//! once, then sorted, so output never depends on the thread count.
+//! ```text
+//! Source::produce ─► channel ─► workers: exclude ─► Source::open ─► content ─► report
+//!  (one thread)      (bounded)            (globs)    (bytes, stream)  │
+//!                                                                      ▼
+//!        size limit ─► sniff ─► archive? ─► entries (again, one level deeper)
+//!                          └─► text ─► chunks ─► prefilter ─► rules ─► suppression
+//! ```
+//!
+//! Every source goes through the same stages, so a file, a git blob, standard input and
+//! an archive entry of the same bytes give the same findings. The channel is bounded, so
+//! memory does not grow with the number of units; each rayon worker owns its read
+//! buffers, matcher and source opener, so nothing on the hot path allocates per unit or
+//! takes a lock. Results are folded per worker and merged once, then sorted, so output
+//! never depends on the thread count.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::io::{Cursor, Read, Seek};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use crate::archive::{self, ArchiveKind, ArchiveLimits, Budget, Input, Visit};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Fingerprint};
-use crate::matcher::{FileMatches, Matcher};
-use crate::read::{Reader, Skip, SkipReason};
+use crate::finding::{Finding, Fingerprint, Provenance};
+use crate::matcher::Matcher;
+use crate::read::{
+    open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, WINDOW_THRESHOLD,
+};
 use crate::rules::{RuleSet, Severity};
-use crate::walk::{self, Item, WalkOptions};
+use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
+use crate::source::{Blob, Content, Produced, Source};
 
 /// The default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
@@ -34,11 +49,11 @@ const MAX_SKIPPED_LISTED: usize = 10_000;
 pub struct ScanOptions {
     /// Worker threads (0: all cores).
     pub threads: usize,
-    /// Larger files are skipped and reported.
+    /// Larger files, blobs, streams and archive entries are skipped and reported.
     pub max_file_size: u64,
-    /// Honour ignore files.
+    /// Honour ignore files (filesystem scans).
     pub respect_ignore: bool,
-    /// Follow symlinks.
+    /// Follow symlinks (filesystem scans).
     pub follow_links: bool,
     /// Path globs (relative, `/`-separated) never read.
     pub exclude: Vec<String>,
@@ -48,6 +63,10 @@ pub struct ScanOptions {
     pub ignored: HashSet<Fingerprint>,
     /// Findings with these fingerprints are dropped (`--baseline`).
     pub baseline: HashSet<Fingerprint>,
+    /// How deep and how much of archives is opened.
+    pub archives: ArchiveLimits,
+    /// The report name of standard input (`--stdin-name`).
+    pub stdin_name: String,
 }
 
 impl Default for ScanOptions {
@@ -61,6 +80,8 @@ impl Default for ScanOptions {
             max_findings_per_rule: DEFAULT_MAX_FINDINGS_PER_RULE,
             ignored: HashSet::new(),
             baseline: HashSet::new(),
+            archives: ArchiveLimits::default(),
+            stdin_name: DEFAULT_STDIN_NAME.to_string(),
         }
     }
 }
@@ -97,6 +118,22 @@ pub struct SkippedFile {
     pub skip: Skip,
 }
 
+/// A rule that reached its per-file cap in one file: its further findings there were
+/// counted, not reported.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CappedRule {
+    /// Report path of the file (archive entries included).
+    pub path: String,
+    /// The rule.
+    pub rule: String,
+}
+
+impl std::fmt::Display for CappedRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.rule)
+    }
+}
+
 /// Totals of a scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScanStats {
@@ -110,8 +147,10 @@ pub struct ScanStats {
     pub findings: u64,
     /// Matches silenced, by mechanism (`inline`, `ignore_file`, `baseline`).
     pub suppressed: BTreeMap<&'static str, u64>,
-    /// Findings not reported because a rule hit its per-file cap, as `path: rule`.
-    pub capped: Vec<String>,
+    /// Rules that hit their per-file cap, and where.
+    pub capped: Vec<CappedRule>,
+    /// Archives and compressed files opened (their entries count as files).
+    pub archives: u64,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -125,6 +164,7 @@ impl ScanStats {
     fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
+        self.archives += other.archives;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
@@ -155,6 +195,9 @@ pub struct Scanner {
     severities: Vec<Severity>,
     options: ScanOptions,
     exclude: Option<GlobSet>,
+    /// Built on first use and kept, so a source's preparation (history's tree diffs)
+    /// and the scan share one pool.
+    pool: std::sync::OnceLock<rayon::ThreadPool>,
 }
 
 impl Scanner {
@@ -184,6 +227,7 @@ impl Scanner {
             severities,
             options,
             exclude,
+            pool: std::sync::OnceLock::new(),
         })
     }
 
@@ -206,19 +250,52 @@ impl Scanner {
         )
     }
 
-    /// Scan bytes already in memory, as if read from a file at `path`: decoding,
-    /// prefilter, rules, inline suppression. Ignore-file and baseline filtering are
-    /// applied by [`Scanner::finish`].
-    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> std::result::Result<FileMatches, Skip> {
-        let mut reader = Reader::default();
-        let (text, _) = reader.decode(bytes)?;
-        Ok(self.matcher().scan(path, text))
+    /// Run `f` on the scanner's thread pool (a source preparing its units in parallel,
+    /// before the scan starts; never while one runs).
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> Result<R> {
+        Ok(self.pool()?.install(f))
     }
 
-    /// Scan files and directories. Paths in the report are relative to the single
-    /// directory root when there is one, and as given otherwise.
+    fn pool(&self) -> Result<&rayon::ThreadPool> {
+        if let Some(p) = self.pool.get() {
+            return Ok(p);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads())
+            .thread_name(|i| format!("plainsight-scan-{i}"))
+            .build()
+            .map_err(|e| Error::Scan(e.to_string()))?;
+        Ok(self.pool.get_or_init(|| pool))
+    }
+
+    fn threads(&self) -> usize {
+        if self.options.threads == 0 {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        } else {
+            self.options.threads
+        }
+    }
+
+    /// A worker for scanning texts one at a time on this thread, through the whole
+    /// content pipeline (rule checks, tests, fuzzing).
+    pub fn worker(&self) -> BlobWorker<'_> {
+        BlobWorker::new(self)
+    }
+
+    /// Scan bytes already in memory, as if read from a file at `path`: the whole
+    /// content pipeline, archives included. Ignore-file and baseline filtering are
+    /// applied by [`Scanner::finish`].
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobScan {
+        self.worker().scan_bytes(path, bytes)
+    }
+
+    /// Scan files, directories and `-` (standard input). Paths in the report are
+    /// relative to the single directory root when there is one, and as given otherwise.
     pub fn scan_paths(&self, roots: &[PathBuf], progress: &Progress) -> Result<ScanReport> {
-        self.run(roots, progress, None)
+        let source = self.fs_source(roots)?;
+        let mut report = self.scan(&source, progress, None)?;
+        report.base = canonical_base(&source);
+        Ok(report)
     }
 
     /// Scan like [`Scanner::scan_paths`] but hand each file's findings to `sink` as soon
@@ -230,71 +307,89 @@ impl Scanner {
         progress: &Progress,
         sink: &dyn FindingSink,
     ) -> Result<ScanReport> {
-        self.run(roots, progress, Some(sink))
+        let source = self.fs_source(roots)?;
+        let mut report = self.scan(&source, progress, Some(sink))?;
+        report.base = canonical_base(&source);
+        Ok(report)
     }
 
-    fn run(
-        &self,
-        roots: &[PathBuf],
-        progress: &Progress,
-        sink: Option<&dyn FindingSink>,
-    ) -> Result<ScanReport> {
-        let start = Instant::now();
-        for r in roots {
-            if std::fs::symlink_metadata(r).is_err() {
-                return Err(Error::MissingRoot(r.clone()));
-            }
-        }
-        let base = match roots {
-            [one] if one.is_dir() => Some(one.clone()),
-            _ => None,
-        };
-        let threads = if self.options.threads == 0 {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-        } else {
-            self.options.threads
-        };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("plainsight-scan-{i}"))
-            .build()
-            .map_err(|e| Error::Scan(e.to_string()))?;
-        let walk_opts = WalkOptions {
+    fn fs_source(&self, roots: &[PathBuf]) -> Result<FsSource> {
+        let walk = WalkOptions {
             respect_ignore: self.options.respect_ignore,
             follow_links: self.options.follow_links,
             // Listing a directory costs far less than reading and matching its
             // files, and walker threads compete with scan threads for the same
             // cores: on 2 cores one walker thread scanned the 560 MB benchmark
             // corpus in 1.21 s, two in 1.28 s (medians of three).
-            threads: threads.div_ceil(4),
-            exclude: self.exclude.clone(),
+            threads: self.threads().div_ceil(4),
         };
-        let (tx, rx) = sync_channel::<Item>(4096);
-        let acc = std::thread::scope(|s| {
-            let base_ref = base.as_deref();
-            let walk_opts = &walk_opts;
-            s.spawn(move || walk::walk(roots, base_ref, walk_opts, &tx));
-            pool.install(|| {
+        FsSource::new(roots, &self.options.stdin_name, walk)
+    }
+
+    /// Scan every unit of `source`. With a `sink`, each unit's findings go there as
+    /// soon as they are known and the report keeps none.
+    pub fn scan<S: Source>(
+        &self,
+        source: &S,
+        progress: &Progress,
+        sink: Option<&dyn FindingSink>,
+    ) -> Result<ScanReport> {
+        let start = Instant::now();
+        let pool = self.pool()?;
+        let (tx, rx) = sync_channel::<(u64, Produced<S::Item>)>(4096);
+        let failed: Mutex<Option<Error>> = Mutex::new(None);
+        let stop = AtomicBool::new(false);
+        let (produced, acc) = std::thread::scope(|s| {
+            let stop = &stop;
+            let producer = s.spawn(move || {
+                let mut seq = 0u64;
+                source.produce(&mut |p| {
+                    seq += 1;
+                    !stop.load(Ordering::Relaxed) && tx.send((seq, p)).is_ok()
+                })
+            });
+            let acc = pool.install(|| {
                 rx.into_iter()
                     .par_bridge()
                     .fold(
-                        || Worker::new(self, sink),
-                        |mut w, item| {
-                            w.process(item, progress);
+                        || UnitWorker::new(self, source, sink),
+                        |mut w, (seq, unit)| {
+                            if stop.load(Ordering::Relaxed)
+                                || sink.is_some_and(FindingSink::stopped)
+                            {
+                                return w;
+                            }
+                            if let Err(e) = w.process(seq, unit, progress) {
+                                stop.store(true, Ordering::Relaxed);
+                                if let Ok(mut f) = failed.lock() {
+                                    f.get_or_insert(e);
+                                }
+                            }
                             w
                         },
                     )
                     .map(|w| w.acc)
                     .reduce(Acc::default, Acc::merge)
-            })
+            });
+            let produced = producer
+                .join()
+                .unwrap_or_else(|_| Err(Error::Scan("the source's thread panicked".into())));
+            (produced, acc)
         });
         progress.done.store(true, Ordering::Relaxed);
+        produced?;
+        if let Some(e) = failed.into_inner().ok().flatten() {
+            return Err(e);
+        }
         let streamed = acc.streamed;
-        let mut report = self.finish(acc.findings, acc.stats, acc.skipped);
+        let mut units = acc.findings;
+        // In the order the source produced its units, whatever thread scanned them.
+        units.sort_by_key(|(seq, _)| *seq);
+        let findings = source.fold(units.into_iter().flat_map(|(_, f)| f).collect());
+        let mut report = self.finish(findings, acc.stats, acc.skipped);
         if sink.is_some() {
             report.stats.findings = streamed;
         }
-        report.base = base.map(|b| std::fs::canonicalize(&b).unwrap_or(b));
         report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
     }
@@ -338,9 +433,16 @@ impl Scanner {
     }
 }
 
+fn canonical_base(source: &FsSource) -> Option<PathBuf> {
+    source
+        .base()
+        .map(|b| std::fs::canonicalize(b).unwrap_or_else(|_| b.to_path_buf()))
+}
+
 #[derive(Default)]
 struct Acc {
-    findings: Vec<Finding>,
+    /// Each unit's findings with its place in the source's order.
+    findings: Vec<(u64, Vec<Finding>)>,
     stats: ScanStats,
     skipped: Vec<SkippedFile>,
     /// Findings handed to a streaming sink.
@@ -365,74 +467,83 @@ impl Acc {
     }
 }
 
-/// One rayon worker's reusable state and results.
-struct Worker<'s> {
+/// One rayon worker of a scan: the source's opener, the content pipeline, and results.
+struct UnitWorker<'s, S: Source> {
     scanner: &'s Scanner,
-    reader: Reader,
-    matcher: Matcher<'s>,
+    source: &'s S,
+    opener: S::Opener,
+    blobs: BlobWorker<'s>,
     acc: Acc,
     sink: Option<&'s dyn FindingSink>,
 }
 
-impl<'s> Worker<'s> {
-    fn new(scanner: &'s Scanner, sink: Option<&'s dyn FindingSink>) -> Self {
-        Worker {
+impl<'s, S: Source> UnitWorker<'s, S> {
+    fn new(scanner: &'s Scanner, source: &'s S, sink: Option<&'s dyn FindingSink>) -> Self {
+        UnitWorker {
             scanner,
-            reader: Reader::default(),
-            matcher: scanner.matcher(),
+            source,
+            opener: source.opener(),
+            blobs: BlobWorker::new(scanner),
             acc: Acc::default(),
             sink,
         }
     }
 
-    fn process(&mut self, item: Item, progress: &Progress) {
-        if self.sink.is_some_and(FindingSink::stopped) {
-            return;
-        }
-        match item {
-            Item::Skipped { display, skip } => self.acc.skip(display, skip),
-            Item::File { path, display } => self.scan_file(&path, display, progress),
-        }
-    }
-
-    fn scan_file(&mut self, path: &Path, display: String, progress: &Progress) {
-        let max_per_rule = self.scanner.options.max_findings_per_rule;
-        let mut findings = Vec::new();
-        let mut suppressed = 0;
-        let mut capped: Vec<String> = Vec::new();
-        let matcher = &mut self.matcher;
-        let read = self
-            .reader
-            .scan_file(path, self.scanner.options.max_file_size, |w| {
-                let m = matcher.scan_window(&display, &w);
-                suppressed += m.suppressed;
-                capped.extend(m.capped_rules);
-                findings.extend(m.findings);
-            });
-        let read = match read {
-            Ok(r) => r,
-            Err(skip) => return self.acc.skip(display, skip),
+    fn process(&mut self, seq: u64, unit: Produced<S::Item>, progress: &Progress) -> Result<()> {
+        let (path, item) = match unit {
+            Produced::Skipped(s) => {
+                self.acc.skip(s.path, s.skip);
+                return Ok(());
+            }
+            Produced::Item { path, item } => (path, item),
         };
-        if read.windows > 1 {
-            cap_per_rule(&mut findings, max_per_rule, &mut capped);
+        if self
+            .scanner
+            .exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(&path))
+        {
+            self.acc.skip(
+                path,
+                Skip::new(SkipReason::Excluded, "matches a config allowlist path"),
+            );
+            return Ok(());
         }
-        capped.sort();
-        capped.dedup();
-        self.acc.stats.files_scanned += 1;
-        self.acc.stats.bytes_scanned += read.bytes;
-        progress.files.fetch_add(1, Ordering::Relaxed);
-        progress.bytes.fetch_add(read.bytes, Ordering::Relaxed);
-        if suppressed > 0 {
-            *self.acc.stats.suppressed.entry("inline").or_default() += suppressed as u64;
+        let blobs = &mut self.blobs;
+        let mut scanned = None;
+        self.source.open(
+            &mut self.opener,
+            &item,
+            self.scanner.options.max_file_size,
+            &mut |blob| scanned = Some(blobs.scan_blob(&path, blob)),
+        )?;
+        let Some(mut scan) = scanned else {
+            return Ok(());
+        };
+        if !scan.findings.is_empty() {
+            self.source
+                .retain(&mut self.opener, &item, &mut scan.findings)?;
         }
-        for rule in capped {
-            self.acc.stats.capped.push(format!("{display}: {rule}"));
+        progress
+            .files
+            .fetch_add(scan.stats.files_scanned, Ordering::Relaxed);
+        progress
+            .bytes
+            .fetch_add(scan.stats.bytes_scanned, Ordering::Relaxed);
+        for s in scan.skipped {
+            self.acc.skip(s.path, s.skip);
         }
+        let mut findings = scan.findings;
+        let mut stats = scan.stats;
+        stats.skipped.clear(); // counted by `skip` above
         match self.sink {
-            None => self.acc.findings.extend(findings),
+            None => {
+                if !findings.is_empty() {
+                    self.acc.findings.push((seq, findings));
+                }
+            }
             Some(sink) => {
-                self.scanner
-                    .drop_suppressed(&mut findings, &mut self.acc.stats);
+                self.scanner.drop_suppressed(&mut findings, &mut stats);
                 if !findings.is_empty() {
                     findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                     self.acc.streamed += findings.len() as u64;
@@ -440,6 +551,362 @@ impl<'s> Worker<'s> {
                 }
             }
         }
+        self.acc.stats.merge(stats);
+        Ok(())
+    }
+}
+
+/// What scanning one blob produced: findings (placed in the blob, provenance
+/// attached), the blobs it could not read (itself, or archive entries), and totals.
+#[derive(Debug, Default)]
+pub struct BlobScan {
+    /// Findings, in the order found.
+    pub findings: Vec<Finding>,
+    /// The blob, or entries of it, that were not scanned.
+    pub skipped: Vec<SkippedFile>,
+    /// Texts scanned (the blob, or each entry of an archive), bytes, inline
+    /// suppressions, capped rules, archives opened; `skipped` counts `self.skipped`.
+    pub stats: ScanStats,
+}
+
+impl BlobScan {
+    fn skip(&mut self, path: String, skip: Skip) {
+        *self.stats.skipped.entry(skip.reason).or_default() += 1;
+        self.skipped.push(SkippedFile { path, skip });
+    }
+}
+
+/// Where a text sits: the blob's report path and, inside archives, the entry's path
+/// (`dir/inner.tar.gz!file.env`).
+#[derive(Clone, Debug)]
+struct Place<'p> {
+    path: &'p str,
+    entry: Option<String>,
+}
+
+impl Place<'_> {
+    /// How reports and rules name it: `outer.zip!dir/inner.tar.gz!file.env`.
+    fn display(&self) -> String {
+        match &self.entry {
+            None => self.path.to_string(),
+            Some(e) => format!("{}!{e}", self.path),
+        }
+    }
+
+    fn child(&self, name: &str) -> Self {
+        Place {
+            path: self.path,
+            entry: Some(match &self.entry {
+                None => name.to_string(),
+                Some(e) => format!("{e}!{name}"),
+            }),
+        }
+    }
+}
+
+/// The content stage for one thread: bytes → archive entries or text → chunks →
+/// findings. Owns the read buffers and the matcher, reused from blob to blob.
+pub struct BlobWorker<'s> {
+    scanner: &'s Scanner,
+    reader: Reader,
+    matcher: Matcher<'s>,
+}
+
+impl std::fmt::Debug for BlobWorker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobWorker").finish_non_exhaustive()
+    }
+}
+
+impl<'s> BlobWorker<'s> {
+    fn new(scanner: &'s Scanner) -> Self {
+        BlobWorker {
+            scanner,
+            reader: Reader::default(),
+            matcher: scanner.matcher(),
+        }
+    }
+
+    /// Scan bytes in memory reported at `path`.
+    pub fn scan_bytes(&mut self, path: &str, bytes: &[u8]) -> BlobScan {
+        self.scan_blob(
+            path,
+            Blob {
+                content: Content::Bytes(bytes),
+                provenance: None,
+            },
+        )
+    }
+
+    /// Scan one blob reported at `path`.
+    pub fn scan_blob(&mut self, path: &str, blob: Blob<'_>) -> BlobScan {
+        let mut out = BlobScan::default();
+        let budget = Budget::new(self.scanner.options.archives);
+        let place = Place { path, entry: None };
+        self.content(&place, blob.content, 0, &budget, &mut out);
+        if let Some(p) = blob.provenance {
+            attach(&mut out.findings, &p);
+            // A blob of history is named by the commit that introduced it.
+            for s in &mut out.skipped {
+                s.path = format!("{}:{}", p.commit, s.path);
+            }
+        }
+        out
+    }
+
+    /// Scan `content` found at `at`, `depth` archives deep: a skip, an archive whose
+    /// entries come back here, or a text.
+    fn content(
+        &mut self,
+        at: &Place<'_>,
+        content: Content<'_>,
+        depth: usize,
+        budget: &Budget,
+        out: &mut BlobScan,
+    ) {
+        let max = self.scanner.options.max_file_size;
+        match content {
+            Content::Skipped(skip) => out.skip(at.display(), skip),
+            Content::File(path) => {
+                let (mut file, _) = match open_regular(path, max) {
+                    Ok(f) => f,
+                    Err(skip) => return out.skip(at.display(), skip),
+                };
+                let head = match self.reader.read_head(&mut file) {
+                    Ok(h) => h,
+                    Err(skip) => return out.skip(at.display(), skip),
+                };
+                match archive_kind(self.scanner.options.archives.max_depth, head, depth) {
+                    Err(skip) => out.skip(at.display(), skip),
+                    Ok(Some(kind)) => match file.rewind() {
+                        Ok(()) => {
+                            self.archive(at, kind, Input::Seekable(&mut file), depth, budget, out)
+                        }
+                        Err(e) => out.skip(at.display(), Skip::from_io(&e)),
+                    },
+                    Ok(None) => self.text(at, &mut file, out),
+                }
+            }
+            Content::Bytes(bytes) => {
+                if bytes.len() as u64 > max {
+                    return out.skip(
+                        at.display(),
+                        Skip::new(
+                            SkipReason::TooLarge,
+                            format!("{} bytes > --max-file-size {max}", bytes.len()),
+                        ),
+                    );
+                }
+                let head = &bytes[..bytes.len().min(8192)];
+                match archive_kind(self.scanner.options.archives.max_depth, head, depth) {
+                    Err(skip) => out.skip(at.display(), skip),
+                    Ok(Some(kind)) => {
+                        let mut cursor = Cursor::new(bytes);
+                        self.archive(at, kind, Input::Seekable(&mut cursor), depth, budget, out);
+                    }
+                    Ok(None) if bytes.len() as u64 <= WINDOW_THRESHOLD => {
+                        self.text_in_memory(at, bytes, out);
+                    }
+                    Ok(None) => {
+                        let mut r = bytes;
+                        if let Err(skip) = self.reader.read_head(&mut r) {
+                            return out.skip(at.display(), skip);
+                        }
+                        self.text(at, &mut r, out);
+                    }
+                }
+            }
+            Content::Stream(stream) => {
+                let head = match self.reader.read_head(stream) {
+                    Ok(h) => h,
+                    Err(skip) => return out.skip(at.display(), skip),
+                };
+                match archive_kind(self.scanner.options.archives.max_depth, head, depth) {
+                    Err(skip) => out.skip(at.display(), skip),
+                    Ok(Some(kind)) => {
+                        let head = head.to_vec();
+                        let mut whole = Cursor::new(head).chain(stream);
+                        let input = Input::Stream {
+                            reader: &mut whole,
+                            max_size: max,
+                        };
+                        self.archive(at, kind, input, depth, budget, out);
+                    }
+                    Ok(None) => self.text(at, stream, out),
+                }
+            }
+        }
+    }
+
+    fn archive(
+        &mut self,
+        at: &Place<'_>,
+        kind: ArchiveKind,
+        input: Input<'_>,
+        depth: usize,
+        budget: &Budget,
+        out: &mut BlobScan,
+    ) {
+        out.stats.archives += 1;
+        let name = at.display();
+        let mut entries = Entries {
+            worker: self,
+            parent: at,
+            depth,
+            budget,
+            out,
+        };
+        archive::open(kind, input, &name, budget, &mut entries);
+    }
+
+    /// Scan a text whose first bytes [`Reader::read_head`] read from `src`.
+    fn text(&mut self, at: &Place<'_>, src: &mut dyn Read, out: &mut BlobScan) {
+        let kind = match text_kind(self.reader.head()) {
+            Ok(k) => k,
+            Err(skip) => return out.skip(at.display(), skip),
+        };
+        let display = at.display();
+        let matcher = &mut self.matcher;
+        let mut found = Vec::new();
+        let mut suppressed = 0;
+        let mut capped: Vec<String> = Vec::new();
+        let read = self.reader.scan_stream(
+            src,
+            kind,
+            self.scanner.options.max_file_size,
+            ChunkSizes::default(),
+            |w| {
+                let m = matcher.scan_window(&display, &w);
+                suppressed += m.suppressed;
+                capped.extend(m.capped_rules);
+                found.extend(m.findings);
+            },
+        );
+        match read {
+            Err(skip) => out.skip(display, skip),
+            Ok(read) => {
+                if read.windows > 1 {
+                    cap_per_rule(
+                        &mut found,
+                        self.scanner.options.max_findings_per_rule,
+                        &mut capped,
+                    );
+                }
+                self.account(at, display, read.bytes, found, suppressed, capped, out);
+            }
+        }
+    }
+
+    /// A text already in memory and small enough to be one chunk: scanned in place.
+    fn text_in_memory(&mut self, at: &Place<'_>, bytes: &[u8], out: &mut BlobScan) {
+        let display = at.display();
+        let (text, _) = match self.reader.decode(bytes) {
+            Ok(t) => t,
+            Err(skip) => return out.skip(display, skip),
+        };
+        let len = text.len() as u64;
+        let m = self.matcher.scan(&display, text);
+        self.account(
+            at,
+            display,
+            len,
+            m.findings,
+            m.suppressed,
+            m.capped_rules,
+            out,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn account(
+        &self,
+        at: &Place<'_>,
+        display: String,
+        bytes: u64,
+        mut findings: Vec<Finding>,
+        suppressed: usize,
+        mut capped: Vec<String>,
+        out: &mut BlobScan,
+    ) {
+        if let Some(entry) = &at.entry {
+            for f in &mut findings {
+                f.path = at.path.to_string();
+                f.entry = Some(entry.clone());
+            }
+        }
+        capped.sort();
+        capped.dedup();
+        out.stats.files_scanned += 1;
+        out.stats.bytes_scanned += bytes;
+        if suppressed > 0 {
+            *out.stats.suppressed.entry("inline").or_default() += suppressed as u64;
+        }
+        out.stats
+            .capped
+            .extend(capped.into_iter().map(|rule| CappedRule {
+                path: display.clone(),
+                rule,
+            }));
+        out.findings.extend(findings);
+    }
+}
+
+/// The entries of one archive, handed back to the content stage one level deeper.
+struct Entries<'w, 's, 'p> {
+    worker: &'w mut BlobWorker<'s>,
+    parent: &'w Place<'p>,
+    depth: usize,
+    budget: &'w Budget,
+    out: &'w mut BlobScan,
+}
+
+impl Visit for Entries<'_, '_, '_> {
+    fn entry(&mut self, name: &str, content: &mut dyn Read) {
+        let child = self.parent.child(name);
+        self.worker.content(
+            &child,
+            Content::Stream(content),
+            self.depth + 1,
+            self.budget,
+            self.out,
+        );
+    }
+
+    fn skipped(&mut self, name: &str, skip: Skip) {
+        let path = if name.is_empty() {
+            self.parent.display()
+        } else {
+            self.parent.child(name).display()
+        };
+        self.out.skip(path, skip);
+    }
+}
+
+/// Whether a blob starting with `head` at `depth` is an archive to open, or a skip
+/// because it is nested deeper than `max_depth`. `Ok(None)`: read it as text (or binary).
+fn archive_kind(max_depth: usize, head: &[u8], depth: usize) -> Result<Option<ArchiveKind>, Skip> {
+    let Some(kind) = archive::detect(head) else {
+        return Ok(None);
+    };
+    if max_depth == 0 {
+        return Ok(None); // archives off: sniffed like any file (binary, mostly)
+    }
+    if depth >= max_depth {
+        return Err(Skip::new(
+            SkipReason::ArchiveDepth,
+            format!(
+                "{} archive nested deeper than --max-archive-depth {max_depth}: not opened",
+                kind.as_str()
+            ),
+        ));
+    }
+    Ok(Some(kind))
+}
+
+/// Give every finding of a blob its git provenance.
+fn attach(findings: &mut [Finding], p: &Provenance) {
+    for f in findings {
+        f.provenance = Some(p.clone());
     }
 }
 

@@ -225,16 +225,36 @@ fn fifo_socket_and_device_are_never_opened() {
     std::os::unix::fs::symlink(dir.path().join("pipe"), dir.path().join("to-pipe")).unwrap();
     let (_, v, _) = scan_json(dir.path(), &["--follow"]);
     assert_eq!(skipped(&v, "special"), 4);
+    // A FIFO named on the command line is the user's stream: it is read, not skipped.
+    let pipe = dir.path().join("pipe");
+    let key = aws_key_id();
+    let writer = {
+        let (pipe, key) = (pipe.clone(), key.clone());
+        std::thread::spawn(move || std::fs::write(pipe, format!("k={key}\n")))
+    };
     let out = plainsight()
         .arg("scan")
-        .arg(dir.path().join("pipe"))
+        .arg(&pipe)
         .args(["--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{:?}", out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(skipped(&v, "special"), 0);
+    // A device named on the command line is read too, but never past the size limit.
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir.path().join("zero"))
+        .args(["--format", "json", "--max-file-size", "100000"])
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{:?}", out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(skipped(&v, "special"), 1);
+    assert_eq!(skipped(&v, "too_large") + skipped(&v, "binary"), 1, "{v}");
 }
 
 #[test]

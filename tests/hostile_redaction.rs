@@ -23,7 +23,7 @@ fn scanner() -> Scanner {
 
 /// Every format's output for `text` scanned at `path`.
 fn outputs(scanner: &Scanner, text: &[u8], show_secrets: bool) -> (usize, Vec<(Format, String)>) {
-    let m = scanner.scan_bytes("dir/file.txt", text).unwrap();
+    let m = scanner.scan_bytes("dir/file.txt", text);
     let report = scanner.finish(m.findings, ScanStats::default(), Vec::new());
     let opts = ReportOptions {
         show_secrets,

@@ -26,12 +26,11 @@ use gix::objs::{Exists, Find, FindExt};
 use gix::ObjectId;
 use rayon::prelude::*;
 
-use super::{
-    exclude_set, finish_report, pool, tally, BlobOutcome, GitError, GitScan, Repo, Result,
-};
+use super::{GitError, GitScan, Repo, Result};
 use crate::finding::{Finding, Provenance};
-use crate::read::{Reader, SkipReason};
-use crate::scan::Scanner;
+use crate::read::{Skip, SkipReason};
+use crate::scan::{Progress, Scanner};
+use crate::source::{Blob, Content, Produced, Source};
 
 /// Where the walk starts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,7 +95,11 @@ struct BlobPlaces {
     places: Vec<(usize, String)>,
 }
 
-pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> Result<GitScan> {
+pub(super) fn scan(
+    repo: &Repo,
+    scanner: &Scanner,
+    options: &HistoryOptions,
+) -> crate::Result<GitScan> {
     let start = Instant::now();
     let r = &repo.repo;
     let tips = resolve_tips(r, &options.tips)?;
@@ -131,10 +134,10 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
         }
     }
 
-    let pool = pool(scanner.options().threads)?;
     let sync = r.clone().into_sync();
-    // Stage 3: what each commit introduced, in topological order.
-    let introduced: Vec<Vec<(String, ObjectId)>> = pool.install(|| {
+    // Stage 3: what each commit introduced, in topological order, on the scanner's pool
+    // before the scan starts.
+    let introduced: Vec<Vec<(String, ObjectId)>> = scanner.install(|| {
         commits
             .par_iter()
             .map_init(
@@ -159,7 +162,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
                 },
             )
             .collect::<Result<_>>()
-    })?;
+    })??;
 
     // Distinct blobs, in order of first introduction.
     let mut index: HashMap<ObjectId, usize> = HashMap::new();
@@ -176,90 +179,14 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
             blobs[slot].places.push((ci, path));
         }
     }
-    let excluded_paths = exclude_set(scanner)?;
-    let max = scanner.options().max_file_size;
-    let outcomes: Vec<BlobOutcome> = pool.install(|| {
-        blobs
-            .par_iter()
-            .map_init(
-                || {
-                    (
-                        sync.to_thread_local(),
-                        Reader::default(),
-                        scanner.matcher(),
-                        Vec::new(),
-                    )
-                },
-                |(repo, reader, matcher, buf), blob| {
-                    let (first_commit, path) = &blob.places[0];
-                    let place = || format!("{}:{path}", commits[*first_commit].id);
-                    if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
-                        return Ok(BlobOutcome::skip(
-                            place(),
-                            SkipReason::Excluded,
-                            "matches a path allowlist glob".into(),
-                        ));
-                    }
-                    let context = || format!("blob {} ({path})", blob.id);
-                    let size = repo
-                        .try_find_header(blob.id)
-                        .map_err(|e| GitError::read(context(), e))?
-                        .ok_or_else(|| GitError::read(context(), "object not found"))?
-                        .size();
-                    if size > max {
-                        return Ok(BlobOutcome::skip(
-                            place(),
-                            SkipReason::TooLarge,
-                            format!("{size} bytes, limit {max}"),
-                        ));
-                    }
-                    let data = repo
-                        .objects
-                        .find_blob(&blob.id, buf)
-                        .map_err(|e| GitError::read(context(), e))?
-                        .data;
-                    let text = match reader.decode(data) {
-                        Ok((text, _)) => text,
-                        Err(skip) => return Ok(BlobOutcome::skipped(place(), skip)),
-                    };
-                    let m = matcher.scan(path, text);
-                    let c = &commits[*first_commit];
-                    let others: Vec<String> = blob.places[1..]
-                        .iter()
-                        .map(|(ci, p)| format!("{}:{p}", commits[*ci].id))
-                        .collect();
-                    let findings = m
-                        .findings
-                        .into_iter()
-                        .map(|mut f| {
-                            f.provenance = Some(Provenance {
-                                commit: c.id.to_string(),
-                                author: c.author.clone(),
-                                time: c.author_time,
-                                other_locations: others.clone(),
-                            });
-                            f
-                        })
-                        .collect();
-                    Ok(BlobOutcome::scanned(
-                        path,
-                        text.len() as u64,
-                        findings,
-                        m.suppressed,
-                        m.capped_rules,
-                    ))
-                },
-            )
-            .collect::<Result<_>>()
-    })?;
-
-    let (findings, stats, skipped) = tally(outcomes);
-    let report = finish_report(
-        repo,
-        scanner,
-        (fold_versions(findings), stats, skipped),
-        start,
-    );
+    let source = HistorySource {
+        commits,
+        blobs,
+        sync,
+    };
+    let mut report = scanner.scan(&source, &Progress::default(), None)?;
+    report.base = Some(repo.canonical_root());
+    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (revision, branch) = match &options.tips {
         Tips::Revisions(revs) if revs.len() == 1 => (
             tips.first().map(ToString::to_string),
@@ -271,6 +198,87 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner, options: &HistoryOptions) -> 
         report,
         vcs: repo.version_control(revision, branch),
     })
+}
+
+/// The blobs a history scan covers, each once, in order of first introduction.
+struct HistorySource {
+    /// Selected commits in topological order.
+    commits: Vec<CommitInfo>,
+    blobs: Vec<BlobPlaces>,
+    sync: gix::ThreadSafeRepository,
+}
+
+impl Source for HistorySource {
+    /// An index into `blobs`.
+    type Item = usize;
+    /// A repository handle with its caches, and the buffer blobs are read into.
+    type Opener = (gix::Repository, Vec<u8>);
+
+    fn produce(&self, emit: &mut dyn FnMut(Produced<usize>) -> bool) -> crate::Result<()> {
+        for (i, blob) in self.blobs.iter().enumerate() {
+            let path = blob.places[0].1.clone();
+            if !emit(Produced::Item { path, item: i }) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn opener(&self) -> (gix::Repository, Vec<u8>) {
+        (thread_repo(&self.sync), Vec::new())
+    }
+
+    fn open(
+        &self,
+        (repo, buf): &mut (gix::Repository, Vec<u8>),
+        &i: &usize,
+        max_size: u64,
+        scan: &mut dyn FnMut(Blob<'_>),
+    ) -> crate::Result<()> {
+        let blob = &self.blobs[i];
+        let (first_commit, path) = &blob.places[0];
+        let c = &self.commits[*first_commit];
+        let provenance = Some(Provenance {
+            commit: c.id.to_string(),
+            author: c.author.clone(),
+            time: c.author_time,
+            other_locations: blob.places[1..]
+                .iter()
+                .map(|(ci, p)| format!("{}:{p}", self.commits[*ci].id))
+                .collect(),
+        });
+        let context = || format!("blob {} ({path})", blob.id);
+        // The header says how large the blob is without inflating it.
+        let size = repo
+            .try_find_header(blob.id)
+            .map_err(|e| GitError::read(context(), e))?
+            .ok_or_else(|| GitError::read(context(), "object not found"))?
+            .size();
+        if size > max_size {
+            scan(Blob {
+                content: Content::Skipped(Skip::new(
+                    SkipReason::TooLarge,
+                    format!("{size} bytes, limit {max_size}"),
+                )),
+                provenance,
+            });
+            return Ok(());
+        }
+        let data = repo
+            .objects
+            .find_blob(&blob.id, buf)
+            .map_err(|e| GitError::read(context(), e))?
+            .data;
+        scan(Blob {
+            content: Content::Bytes(data),
+            provenance,
+        });
+        Ok(())
+    }
+
+    fn fold(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        fold_versions(findings)
+    }
 }
 
 /// A repository handle for one worker thread, with its own object cache (trees are read
@@ -298,9 +306,13 @@ pub(super) const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
 /// hold it become other locations. `findings` arrive in order of first introduction.
 fn fold_versions(findings: Vec<Finding>) -> Vec<Finding> {
     let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashMap<(String, String, Option<String>), usize> = HashMap::new();
     for f in findings {
-        let key = (f.fingerprint.as_str().to_string(), f.path.clone());
+        let key = (
+            f.fingerprint.as_str().to_string(),
+            f.path.clone(),
+            f.entry.clone(),
+        );
         match seen.get(&key) {
             Some(&i) => {
                 let later = f

@@ -29,11 +29,8 @@ use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 
-use std::time::Instant;
-
-use crate::finding::{Finding, VersionControl};
-use crate::read::{Skip, SkipReason};
-use crate::scan::{ScanReport, ScanStats, Scanner, SkippedFile};
+use crate::finding::VersionControl;
+use crate::scan::{ScanReport, Scanner};
 
 pub use history::{HistoryOptions, Tips};
 pub use hook::{install_hook, HookOutcome};
@@ -65,9 +62,6 @@ pub enum GitError {
         /// The underlying error.
         message: String,
     },
-    /// The scan itself could not run (thread pool).
-    #[error("{0}")]
-    Scan(String),
     /// Writing the hook failed or was refused.
     #[error("{0}")]
     Hook(String),
@@ -132,6 +126,11 @@ impl Repo {
         self.repo.workdir().unwrap_or_else(|| self.repo.git_dir())
     }
 
+    /// [`Repo::root`], canonical: the base of a git scan's report.
+    pub(crate) fn canonical_root(&self) -> PathBuf {
+        std::fs::canonicalize(self.root()).unwrap_or_else(|_| self.root().to_path_buf())
+    }
+
     /// The git directory (`.git`).
     pub fn git_dir(&self) -> &Path {
         self.repo.git_dir()
@@ -152,12 +151,16 @@ impl Repo {
     }
 
     /// Scan history: every blob introduced by the selected commits, once.
-    pub fn scan_history(&self, scanner: &Scanner, options: &HistoryOptions) -> Result<GitScan> {
+    pub fn scan_history(
+        &self,
+        scanner: &Scanner,
+        options: &HistoryOptions,
+    ) -> crate::Result<GitScan> {
         history::scan(self, scanner, options)
     }
 
     /// Scan the staged change: lines the index adds relative to `HEAD`.
-    pub fn scan_staged(&self, scanner: &Scanner) -> Result<GitScan> {
+    pub fn scan_staged(&self, scanner: &Scanner) -> crate::Result<GitScan> {
         staged::scan(self, scanner)
     }
 
@@ -234,123 +237,6 @@ fn file_uri(dir: &Path) -> String {
         s.push('/');
     }
     format!("file://{s}")
-}
-
-/// A rayon pool of `threads` workers (0: all cores).
-/// What scanning one blob produced. History and staged mode both fold these with
-/// [`tally`], so a skipped, capped or suppressed blob counts the same way in either.
-#[derive(Debug, Default)]
-pub(crate) struct BlobOutcome {
-    findings: Vec<Finding>,
-    skipped: Option<SkippedFile>,
-    bytes: u64,
-    suppressed: usize,
-    capped: Vec<String>,
-}
-
-impl BlobOutcome {
-    /// A blob that was not scanned, reported at `path`.
-    pub(crate) fn skipped(path: String, skip: Skip) -> Self {
-        BlobOutcome {
-            skipped: Some(SkippedFile { path, skip }),
-            ..BlobOutcome::default()
-        }
-    }
-
-    /// A blob not scanned for `reason`, reported at `path`.
-    pub(crate) fn skip(path: String, reason: SkipReason, detail: String) -> Self {
-        BlobOutcome::skipped(path, Skip { reason, detail })
-    }
-
-    /// A scanned blob of `bytes` at `path`: the findings kept, the matches silenced inline,
-    /// and the rules that hit their per-file cap.
-    pub(crate) fn scanned(
-        path: &str,
-        bytes: u64,
-        findings: Vec<Finding>,
-        suppressed: usize,
-        capped_rules: Vec<String>,
-    ) -> Self {
-        BlobOutcome {
-            findings,
-            skipped: None,
-            bytes,
-            suppressed,
-            capped: capped_rules
-                .into_iter()
-                .map(|rule| format!("{path}: {rule}"))
-                .collect(),
-        }
-    }
-}
-
-/// Fold per-blob outcomes into findings, totals and the list of skipped blobs.
-pub(crate) fn tally(outcomes: Vec<BlobOutcome>) -> (Vec<Finding>, ScanStats, Vec<SkippedFile>) {
-    let mut stats = ScanStats::default();
-    let mut skipped = Vec::new();
-    let mut findings = Vec::new();
-    for o in outcomes {
-        if let Some(s) = o.skipped {
-            *stats.skipped.entry(s.skip.reason).or_default() += 1;
-            skipped.push(s);
-            continue;
-        }
-        stats.files_scanned += 1;
-        stats.bytes_scanned += o.bytes;
-        if o.suppressed > 0 {
-            *stats.suppressed.entry("inline").or_default() += o.suppressed as u64;
-        }
-        stats.capped.extend(o.capped);
-        findings.extend(o.findings);
-    }
-    (findings, stats, skipped)
-}
-
-/// The report of a git scan: suppression and baseline applied, sorted, based at the
-/// repository root, timed from `start`.
-pub(crate) fn finish_report(
-    repo: &Repo,
-    scanner: &Scanner,
-    tallied: (Vec<Finding>, ScanStats, Vec<SkippedFile>),
-    start: Instant,
-) -> ScanReport {
-    let (findings, stats, skipped) = tallied;
-    let mut report = scanner.finish(findings, stats, skipped);
-    report.base =
-        Some(std::fs::canonicalize(repo.root()).unwrap_or_else(|_| repo.root().to_path_buf()));
-    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    report
-}
-
-pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    } else {
-        threads
-    };
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("plainsight-git-{i}"))
-        .build()
-        .map_err(|e| GitError::Scan(e.to_string()))
-}
-
-/// Path globs from the config's `allow_paths`, compiled.
-pub(crate) fn exclude_set(scanner: &Scanner) -> Result<Option<globset::GlobSet>> {
-    let globs = &scanner.options().exclude;
-    if globs.is_empty() {
-        return Ok(None);
-    }
-    let mut b = globset::GlobSetBuilder::new();
-    for g in globs {
-        b.add(
-            globset::Glob::new(g)
-                .map_err(|e| GitError::Scan(format!("bad path glob `{g}`: {e}")))?,
-        );
-    }
-    b.build()
-        .map(Some)
-        .map_err(|e| GitError::Scan(e.to_string()))
 }
 
 #[cfg(test)]

@@ -29,13 +29,12 @@ use gix::bstr::{BStr, ByteSlice};
 use gix::objs::FindExt;
 use gix::ObjectId;
 use imara_diff::{Algorithm, Diff, InternedInput};
-use rayon::prelude::*;
 
-use super::{
-    exclude_set, finish_report, pool, tally, BlobOutcome, GitError, GitScan, Repo, Result,
-};
-use crate::read::{Reader, SkipReason};
-use crate::scan::Scanner;
+use super::{GitError, GitScan, Repo, Result};
+use crate::finding::Finding;
+use crate::read::Reader;
+use crate::scan::{Progress, Scanner};
+use crate::source::{Blob, Content, Produced, Source};
 
 /// One staged path to scan, with the blob its added lines are measured against.
 struct Change {
@@ -58,7 +57,7 @@ enum Base {
 /// deleted paths with the same file name are.
 const MAX_RENAME_CANDIDATES: usize = 64;
 
-pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
+pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> crate::Result<GitScan> {
     let start = Instant::now();
     let r = &repo.repo;
     let head_tree = match r.head() {
@@ -68,116 +67,138 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> Result<GitScan> {
                 .map_err(|e| GitError::read("reading HEAD's tree", e))?
                 .detach(),
         ),
-        Err(e) => return Err(GitError::read("reading HEAD", e)),
+        Err(e) => return Err(GitError::read("reading HEAD", e).into()),
     };
     let index = open_index(r)?;
     let mut head = HeadFiles::default();
     if let Some(tree) = head_tree {
         head.flatten(r, tree, index.tree(), &mut Vec::new())?;
     }
-    let changes = changes(&index, &head);
-    let excluded_paths = exclude_set(scanner)?;
-    let max = scanner.options().max_file_size;
-    let pool = pool(scanner.options().threads)?;
-    let sync = r.clone().into_sync();
-    let outcomes: Vec<BlobOutcome> = pool.install(|| {
-        changes
-            .par_iter()
-            .map_init(
-                || {
-                    (
-                        sync.to_thread_local(),
-                        Reader::default(),
-                        Reader::default(),
-                        scanner.matcher(),
-                    )
-                },
-                |(repo, new_reader, old_reader, matcher), change| {
-                    let path = &change.path;
-                    if excluded_paths.as_ref().is_some_and(|g| g.is_match(path)) {
-                        return Ok(BlobOutcome::skip(
-                            path.clone(),
-                            SkipReason::Excluded,
-                            "matches a path allowlist glob".into(),
-                        ));
-                    }
-                    let mut buf = Vec::new();
-                    let data = repo
-                        .objects
-                        .find_blob(&change.blob, &mut buf)
-                        .map_err(|e| GitError::read(format!("reading staged blob of {path}"), e))?
-                        .data;
-                    if data.len() as u64 > max {
-                        return Ok(BlobOutcome::skip(
-                            path.clone(),
-                            SkipReason::TooLarge,
-                            format!("{} bytes, limit {max}", data.len()),
-                        ));
-                    }
-                    let text = match new_reader.decode(data) {
-                        Ok((text, _)) => text,
-                        Err(skip) => return Ok(BlobOutcome::skipped(path.clone(), skip)),
-                    };
-                    let m = matcher.scan(path, text);
-                    let findings = if m.findings.is_empty() {
-                        m.findings
-                    } else {
-                        let mut old_buf = Vec::new();
-                        let mut read_base = |id: &ObjectId, buf: &mut Vec<u8>| -> Result<Vec<u8>> {
-                            let data = repo
-                                .objects
-                                .find_blob(id, buf)
-                                .map_err(|e| {
-                                    GitError::read(
-                                        format!("reading HEAD's blob {id} for {path}"),
-                                        e,
-                                    )
-                                })?
-                                .data;
-                            // A base that was binary: every text line is new.
-                            Ok(old_reader
-                                .decode(data)
-                                .map_or_else(|_| Vec::new(), |(t, _)| t.to_vec()))
-                        };
-                        let old: Vec<u8> = match &change.base {
-                            Base::Blob(id) => read_base(id, &mut old_buf)?,
-                            Base::Empty => Vec::new(),
-                            Base::RenameCandidates(ids) => {
-                                let mut best = (0.5, Vec::new());
-                                for id in ids {
-                                    let candidate = read_base(id, &mut old_buf)?;
-                                    let score = similarity(&candidate, text);
-                                    if score >= best.0 {
-                                        best = (score, candidate);
-                                    }
-                                }
-                                best.1
-                            }
-                        };
-                        let added = added_lines(&old, text);
-                        m.findings
-                            .into_iter()
-                            .filter(|f| {
-                                (f.location.line..=f.location.end_line).any(|l| added.contains(&l))
-                            })
-                            .collect()
-                    };
-                    Ok(BlobOutcome::scanned(
-                        path,
-                        text.len() as u64,
-                        findings,
-                        m.suppressed,
-                        m.capped_rules,
-                    ))
-                },
-            )
-            .collect::<Result<_>>()
-    })?;
-    let report = finish_report(repo, scanner, tally(outcomes), start);
+    let source = StagedSource {
+        changes: changes(&index, &head),
+        sync: r.clone().into_sync(),
+    };
+    let mut report = scanner.scan(&source, &Progress::default(), None)?;
+    report.base = Some(repo.canonical_root());
+    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(GitScan {
         report,
         vcs: repo.version_control(None, None),
     })
+}
+
+/// The staged paths, each a blob of the index.
+struct StagedSource {
+    changes: Vec<Change>,
+    sync: gix::ThreadSafeRepository,
+}
+
+/// One worker's repository handle, the staged blob it read last (kept for the added-line
+/// filter), and buffers for the bases.
+struct StagedOpener {
+    repo: gix::Repository,
+    blob: Vec<u8>,
+    base: Vec<u8>,
+    new_reader: Reader,
+    old_reader: Reader,
+}
+
+impl Source for StagedSource {
+    /// An index into `changes`.
+    type Item = usize;
+    type Opener = StagedOpener;
+
+    fn produce(&self, emit: &mut dyn FnMut(Produced<usize>) -> bool) -> crate::Result<()> {
+        for (i, change) in self.changes.iter().enumerate() {
+            if !emit(Produced::Item {
+                path: change.path.clone(),
+                item: i,
+            }) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn opener(&self) -> StagedOpener {
+        StagedOpener {
+            repo: self.sync.to_thread_local(),
+            blob: Vec::new(),
+            base: Vec::new(),
+            new_reader: Reader::default(),
+            old_reader: Reader::default(),
+        }
+    }
+
+    fn open(
+        &self,
+        o: &mut StagedOpener,
+        &i: &usize,
+        _max_size: u64,
+        scan: &mut dyn FnMut(Blob<'_>),
+    ) -> crate::Result<()> {
+        let change = &self.changes[i];
+        let data = o
+            .repo
+            .objects
+            .find_blob(&change.blob, &mut o.blob)
+            .map_err(|e| GitError::read(format!("reading staged blob of {}", change.path), e))?
+            .data;
+        scan(Blob {
+            content: Content::Bytes(data),
+            provenance: None,
+        });
+        Ok(())
+    }
+
+    /// Keep the findings on lines the change adds. Entries of a staged archive have no
+    /// lines of the archive to compare: a changed archive is new content in full.
+    fn retain(
+        &self,
+        o: &mut StagedOpener,
+        &i: &usize,
+        findings: &mut Vec<Finding>,
+    ) -> crate::Result<()> {
+        let change = &self.changes[i];
+        let path = &change.path;
+        // `open` left this change's blob in `o.blob`.
+        let Ok((text, _)) = o.new_reader.decode(&o.blob) else {
+            return Ok(()); // binary (an archive): its entries' findings stand
+        };
+        let repo = &o.repo;
+        let old_reader = &mut o.old_reader;
+        let mut read_base = |id: &ObjectId, buf: &mut Vec<u8>| -> Result<Vec<u8>> {
+            let data = repo
+                .objects
+                .find_blob(id, buf)
+                .map_err(|e| GitError::read(format!("reading HEAD's blob {id} for {path}"), e))?
+                .data;
+            // A base that was binary: every text line is new.
+            Ok(old_reader
+                .decode(data)
+                .map_or_else(|_| Vec::new(), |(t, _)| t.to_vec()))
+        };
+        let old: Vec<u8> = match &change.base {
+            Base::Blob(id) => read_base(id, &mut o.base)?,
+            Base::Empty => Vec::new(),
+            Base::RenameCandidates(ids) => {
+                let mut best = (0.5, Vec::new());
+                for id in ids {
+                    let candidate = read_base(id, &mut o.base)?;
+                    let score = similarity(&candidate, text);
+                    if score >= best.0 {
+                        best = (score, candidate);
+                    }
+                }
+                best.1
+            }
+        };
+        let added = added_lines(&old, text);
+        findings.retain(|f| {
+            f.entry.is_some() || (f.location.line..=f.location.end_line).any(|l| added.contains(&l))
+        });
+        Ok(())
+    }
 }
 
 /// The index a commit is about to record. Inside a hook, git names it in

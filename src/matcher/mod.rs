@@ -264,6 +264,7 @@ impl<'r> Matcher<'r> {
                     .copied()
                     .unwrap_or(rule.info.severity),
                 path: path.to_string(),
+                entry: None,
                 location,
                 fingerprint: Fingerprint::new(&rule.info.id, &secret),
                 context: context(text, lines, &c.secret, &all_spans),

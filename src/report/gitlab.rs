@@ -91,7 +91,7 @@ fn vulnerability(f: &Finding, opts: ReportOptions) -> Value {
         "solution": format!("Revoke or rotate the {} credential, review its use, then remove it from the code and from git history.", f.rule.provider),
         "raw_source_code_extract": f.context.render(opts.show_secrets),
         "location": {
-            "file": f.path,
+            "file": f.report_path(),
             "start_line": f.location.line,
             "end_line": f.location.end_line,
             "commit": {"sha": sha},
@@ -110,7 +110,7 @@ fn vulnerability(f: &Finding, opts: ReportOptions) -> Value {
 fn vulnerability_id(f: &Finding) -> String {
     let mut h = Sha256::new();
     h.update(f.fingerprint.as_str().as_bytes());
-    h.update(f.path.as_bytes());
+    h.update(f.report_path().as_bytes());
     h.update(f.location.line.to_le_bytes());
     let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     format!(

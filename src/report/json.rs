@@ -29,7 +29,9 @@ pub(super) struct JsonFinding<'a> {
     provider: &'a str,
     severity: &'a str,
     precision: &'a str,
-    path: &'a str,
+    path: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive_entry: Option<&'a str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -58,7 +60,8 @@ pub(super) struct JsonStats<'a> {
     skipped: BTreeMap<&'static str, u64>,
     findings: u64,
     suppressed: &'a BTreeMap<&'static str, u64>,
-    capped: &'a [String],
+    capped: Vec<String>,
+    archives: u64,
     elapsed_ms: u64,
 }
 
@@ -77,7 +80,8 @@ pub(super) fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a
         provider: &f.rule.provider,
         severity: f.severity.as_str(),
         precision: f.rule.precision.as_str(),
-        path: &f.path,
+        path: f.report_path(),
+        archive_entry: f.entry.as_deref(),
         line: f.location.line,
         column: f.location.column,
         end_line: f.location.end_line,
@@ -107,7 +111,8 @@ pub(super) fn stats(report: &ScanReport) -> JsonStats<'_> {
             .collect(),
         findings: s.findings,
         suppressed: &s.suppressed,
-        capped: &s.capped,
+        capped: s.capped.iter().map(ToString::to_string).collect(),
+        archives: s.archives,
         elapsed_ms: s.elapsed_ms,
     }
 }

@@ -114,8 +114,8 @@ pub fn build(report: &ScanReport, opts: ReportOptions) -> Sarif {
         })
         .collect();
     // A rule that hit its per-file cap: the findings past it are not in `results`.
-    notifications.extend(report.stats.capped.iter().map(|entry| {
-        let (path, rule) = entry.rsplit_once(": ").unwrap_or((entry.as_str(), ""));
+    notifications.extend(report.stats.capped.iter().map(|capped| {
+        let (path, rule) = (capped.path.as_str(), capped.rule.as_str());
         Notification::builder()
             .level(json!("warning"))
             .message(text(&format!(
@@ -297,11 +297,19 @@ fn result(f: &Finding, rule_index: usize, opts: ReportOptions) -> SarifResult {
         props.insert("authorTime".to_string(), json!(p.time));
         props.insert("otherLocations".to_string(), json!(p.other_locations));
     }
+    // Code hosts can only show files of the repository: the location is the archive,
+    // and the entry inside it is named here and in the message.
+    if let Some(entry) = &f.entry {
+        props.insert("archiveEntry".to_string(), json!(entry));
+    }
     SarifResult::builder()
         .rule_id(&f.rule.id)
         .rule_index(to_i64(rule_index))
         .level(level(f.severity))
-        .message(text(&format!("{} found: {shown}.", f.rule.name)))
+        .message(text(&match &f.entry {
+            None => format!("{} found: {shown}.", f.rule.name),
+            Some(entry) => format!("{} found in archive entry {entry}: {shown}.", f.rule.name),
+        }))
         .locations(vec![Location::builder()
             .physical_location(physical)
             .build()])

@@ -35,14 +35,15 @@ impl Style {
 /// Write the text report.
 pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { on: opts.color };
-    let mut last_path: Option<&str> = None;
+    let mut last_path: Option<std::borrow::Cow<'_, str>> = None;
     for f in &report.findings {
-        if last_path != Some(f.path.as_str()) {
+        let path = f.report_path();
+        if last_path.as_deref() != Some(&*path) {
             if last_path.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", style.paint("1;35", &printable(&f.path)))?;
-            last_path = Some(&f.path);
+            writeln!(out, "{}", style.paint("1;35", &printable(&path)))?;
+            last_path = Some(path.clone());
         }
         let secret = if opts.show_secrets {
             printable(f.secret.expose()).into_owned()
@@ -52,7 +53,7 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
         writeln!(
             out,
             "{}:{}:{}  {}  {}  {}  {}",
-            printable(&f.path),
+            printable(&path),
             f.location.line,
             f.location.column,
             style.paint("1", &f.rule.id),
@@ -145,6 +146,19 @@ pub fn summary(report: &ScanReport, verbose: bool) -> String {
     }
     if !s.capped.is_empty() {
         line.push_str(&format!("; {} rule/file pairs capped", s.capped.len()));
+    }
+    if s.archives > 0 {
+        line.push_str(&format!(
+            "; {} archive{} opened",
+            s.archives,
+            if s.archives == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(&n) = s.skipped.get(&SkipReason::Ignored).filter(|&&n| n > 0) {
+        line.push_str(&format!(
+            "\n{n} path{} kept out by ignore rules (--no-ignore scans them)",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     if skipped > 0 && !verbose {
         line.push_str("\n(--verbose lists skipped files)");

@@ -1,5 +1,5 @@
-//! Runs rules' own examples through the whole matching pipeline (decode, prefilter,
-//! regex, filters, de-duplication, suppression), the way `plainsight rules check` and the
+//! Runs rules' own examples through the scanner's content pipeline (decode, prefilter,
+//! regex, filters, de-duplication, suppression), one text at a time, the way `plainsight rules check` and the
 //! test suite do. An example passes only if *this* rule reports it with every other rule
 //! of the set present, so a rule shadowed by a more precise one shows up here.
 
@@ -71,7 +71,7 @@ pub fn check(set: RuleSet) -> Result<Outcome> {
     // Regexes are otherwise compiled on first use: compile all, so none fails late.
     set.compile_all()?;
     let scanner = Scanner::new(set, ScanOptions::default())?;
-    let mut matcher = scanner.matcher();
+    let mut worker = scanner.worker();
     let mut out = Outcome::default();
     for rule in scanner.rules().rules() {
         out.rules += 1;
@@ -100,8 +100,8 @@ pub fn check(set: RuleSet) -> Result<Outcome> {
                         continue;
                     }
                 }
-                let found = matcher
-                    .scan("example.txt", text.as_bytes())
+                let found = worker
+                    .scan_bytes("example.txt", text.as_bytes())
                     .findings
                     .iter()
                     .any(|f| f.rule.id == id);
