@@ -479,17 +479,28 @@ fn zip_entries(input: Input<'_>, budget: &Budget, visit: &mut dyn Visit) -> Resu
     }
 }
 
+/// The zip methods this build decodes (Zstandard, PPMd and the legacy ones are not).
+const DECODED_METHODS: [zip::CompressionMethod; 6] = [
+    zip::CompressionMethod::Stored,
+    zip::CompressionMethod::Deflated,
+    zip::CompressionMethod::Deflate64,
+    zip::CompressionMethod::Bzip2,
+    zip::CompressionMethod::Lzma,
+    zip::CompressionMethod::Xz,
+];
+
 fn zip_archive(r: &mut dyn ReadSeek, budget: &Budget, visit: &mut dyn Visit) -> Result<(), Skip> {
     use zip::result::ZipError;
     let mut archive = zip::ZipArchive::new(r).map_err(|e| corrupt(ArchiveKind::Zip, e))?;
     for i in 0..archive.len() {
-        let (name, encrypted, size, packed, is_file) = match archive.by_index_raw(i) {
+        let (name, encrypted, size, packed, is_file, method) = match archive.by_index_raw(i) {
             Ok(f) => (
                 String::from_utf8_lossy(f.name_raw()).into_owned(),
                 f.encrypted(),
                 f.size(),
                 f.compressed_size(),
                 f.is_file(),
+                f.compression(),
             ),
             Err(e) => {
                 visit.skipped(&format!("#{i}"), corrupt(ArchiveKind::Zip, e));
@@ -505,6 +516,16 @@ fn zip_archive(r: &mut dyn ReadSeek, budget: &Budget, visit: &mut dyn Visit) -> 
                 Skip {
                     reason: SkipReason::Encrypted,
                     detail: "encrypted zip entry: its content cannot be read".into(),
+                },
+            );
+            continue;
+        }
+        if !DECODED_METHODS.contains(&method) {
+            visit.skipped(
+                &name,
+                Skip {
+                    reason: SkipReason::Unsupported,
+                    detail: format!("zip compression method {method} is not supported"),
                 },
             );
             continue;

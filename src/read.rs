@@ -129,6 +129,7 @@ impl Skip {
         let reason = match e.kind() {
             io::ErrorKind::NotFound => SkipReason::Vanished,
             io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => SkipReason::Corrupt,
+            io::ErrorKind::Unsupported => SkipReason::Unsupported,
             _ => SkipReason::Unreadable,
         };
         Skip::new(reason, e.to_string())
