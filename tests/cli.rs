@@ -174,7 +174,7 @@ fn json_report_snapshot_and_schema() {
 
 fn sarif_schema() -> jsonschema::Validator {
     let schema_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/schemas/sarif-schema-2.1.0.json");
+        .join("tests/schemas/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(&schema_path).expect("shared SARIF schema present"),
     )

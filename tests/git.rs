@@ -524,7 +524,7 @@ fn sarif_for_history_has_commit_properties_and_version_control_provenance() {
     assert!(!raw.contains(&tok), "credentials of the remote leaked");
     let s: Value = serde_json::from_str(&raw).unwrap();
     let schema_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
     if let Ok(schema) = std::fs::read_to_string(&schema_path) {
         let schema: Value = serde_json::from_str(&schema).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
