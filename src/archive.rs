@@ -600,6 +600,71 @@ mod tests {
         assert_eq!(detect(&fake), None);
     }
 
+    /// Counts what an archive hands over, reading every entry to its end.
+    #[derive(Default)]
+    struct Drain {
+        entries: usize,
+        bytes: u64,
+        skips: Vec<Skip>,
+    }
+
+    impl Visit for Drain {
+        fn entry(&mut self, _name: &str, content: &mut dyn Read) {
+            self.entries += 1;
+            match io::copy(content, &mut io::sink()) {
+                Ok(n) => self.bytes += n,
+                Err(e) => self.skips.push(Skip::from_io(&e)),
+            }
+        }
+        fn skipped(&mut self, _name: &str, skip: Skip) {
+            self.skips.push(skip);
+        }
+    }
+
+    proptest::proptest! {
+        /// Hostile bytes behind every magic number: no panic, every failure a skip with
+        /// a reason, and never more bytes out than the budget allows.
+        #[test]
+        fn hostile_bytes_are_skips_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            for magic in [&b"PK\x03\x04"[..], b"\x1F\x8B\x08", b"BZh91AY&SY", b"\xFD7zXZ\0", b"\x28\xB5\x2F\xFD"] {
+                let mut bytes = magic.to_vec();
+                bytes.extend_from_slice(&data);
+                let Some(kind) = detect(&bytes) else { continue };
+                let limits = ArchiveLimits { max_total_bytes: 1 << 16, ..ArchiveLimits::default() };
+                let budget = Budget::new(limits);
+                let mut drain = Drain::default();
+                let mut cursor = Cursor::new(bytes.as_slice());
+                open(kind, Input::Seekable(&mut cursor), "x", &budget, &mut drain);
+                proptest::prop_assert!(drain.bytes <= limits.max_total_bytes);
+                for s in &drain.skips {
+                    proptest::prop_assert!(!s.detail.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_real_gzip_yields_its_file_and_counts_it() {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"hello\n").unwrap();
+        let gz = e.finish().unwrap();
+        let budget = Budget::new(ArchiveLimits::default());
+        let mut drain = Drain::default();
+        let mut cursor = Cursor::new(gz.as_slice());
+        open(
+            ArchiveKind::Gzip,
+            Input::Seekable(&mut cursor),
+            "a.txt.gz",
+            &budget,
+            &mut drain,
+        );
+        assert_eq!((drain.entries, drain.bytes), (1, 6));
+        assert!(drain.skips.is_empty());
+        assert_eq!(budget.entries_left.get(), DEFAULT_MAX_ENTRIES - 1);
+        assert_eq!(budget.bytes_left.get(), DEFAULT_MAX_TOTAL_BYTES - 6);
+    }
+
     #[test]
     fn names_the_file_inside_a_compressed_stream() {
         assert_eq!(inner_name("a/config.env.gz"), "config.env");

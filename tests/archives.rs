@@ -2,6 +2,8 @@
 //! depth switch, and hostile archives (bombs, truncation, `../` names, self-nesting,
 //! 100,000 entries, encryption, unknown methods), each a counted skip naming the entry.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{Cursor, Write};

@@ -2,6 +2,8 @@
 //! error), ignore rules counted inside and outside a git work tree, and the same file
 //! reached through two roots.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;
