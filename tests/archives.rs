@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{aws_key_id, plainsight, write_tree};
+use common::{aws_key_id, finding_paths, plainsight, write_tree};
 use serde_json::Value;
 
 fn key_file() -> Vec<u8> {
@@ -89,14 +89,7 @@ fn scan(dir: &Path, args: &[&str]) -> (i32, Value) {
 }
 
 fn paths(v: &Value) -> Vec<String> {
-    let mut p: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
-    p.sort();
-    p
+    finding_paths(v)
 }
 
 fn skips(v: &Value, reason: &str) -> Vec<String> {

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 
-use common::{aws_key_id, plainsight, write_tree};
+use common::{aws_key_id, finding_paths, plainsight, write_tree};
 use serde_json::Value;
 
 fn key_line() -> String {
@@ -22,14 +22,7 @@ fn json(out: &std::process::Output) -> Value {
 }
 
 fn paths(v: &Value) -> Vec<String> {
-    let mut p: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
-    p.sort();
-    p
+    finding_paths(v)
 }
 
 #[test]

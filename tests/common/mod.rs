@@ -104,3 +104,15 @@ where
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The report paths of a JSON report's findings, sorted.
+pub fn finding_paths(v: &serde_json::Value) -> Vec<String> {
+    let mut p: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    p.sort();
+    p
+}
