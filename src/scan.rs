@@ -35,7 +35,7 @@ use crate::read::{
 };
 use crate::rules::{RuleSet, Severity};
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
-use crate::source::{Blob, Content, Produced, Source};
+use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// The default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
@@ -339,15 +339,11 @@ impl Scanner {
         let (tx, rx) = sync_channel::<(u64, Produced<S::Item>)>(4096);
         let failed: Mutex<Option<Error>> = Mutex::new(None);
         let stop = AtomicBool::new(false);
+        let seq = AtomicU64::new(0);
         let (produced, acc) = std::thread::scope(|s| {
             let stop = &stop;
-            let producer = s.spawn(move || {
-                let mut seq = 0u64;
-                source.produce(&mut |p| {
-                    seq += 1;
-                    !stop.load(Ordering::Relaxed) && tx.send((seq, p)).is_ok()
-                })
-            });
+            let emit = Emitter::new(tx, &seq, stop);
+            let producer = s.spawn(move || source.produce(&emit));
             let acc = pool.install(|| {
                 rx.into_iter()
                     .par_bridge()

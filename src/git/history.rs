@@ -30,7 +30,7 @@ use super::{GitError, GitScan, Repo, Result};
 use crate::finding::{Finding, Provenance};
 use crate::read::{Skip, SkipReason};
 use crate::scan::{Progress, Scanner};
-use crate::source::{Blob, Content, Produced, Source};
+use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// Where the walk starts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -214,10 +214,10 @@ impl Source for HistorySource {
     /// A repository handle with its caches, and the buffer blobs are read into.
     type Opener = (gix::Repository, Vec<u8>);
 
-    fn produce(&self, emit: &mut dyn FnMut(Produced<usize>) -> bool) -> crate::Result<()> {
+    fn produce(&self, emit: &Emitter<'_, usize>) -> crate::Result<()> {
         for (i, blob) in self.blobs.iter().enumerate() {
             let path = blob.places[0].1.clone();
-            if !emit(Produced::Item { path, item: i }) {
+            if !emit.send(Produced::Item { path, item: i }) {
                 break;
             }
         }

@@ -34,7 +34,7 @@ use super::{GitError, GitScan, Repo, Result};
 use crate::finding::Finding;
 use crate::read::Reader;
 use crate::scan::{Progress, Scanner};
-use crate::source::{Blob, Content, Produced, Source};
+use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// One staged path to scan, with the blob its added lines are measured against.
 struct Change {
@@ -108,9 +108,9 @@ impl Source for StagedSource {
     type Item = usize;
     type Opener = StagedOpener;
 
-    fn produce(&self, emit: &mut dyn FnMut(Produced<usize>) -> bool) -> crate::Result<()> {
+    fn produce(&self, emit: &Emitter<'_, usize>) -> crate::Result<()> {
         for (i, change) in self.changes.iter().enumerate() {
-            if !emit(Produced::Item {
+            if !emit.send(Produced::Item {
                 path: change.path.clone(),
                 item: i,
             }) {

@@ -12,12 +12,11 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 
 use ignore::{IncrementalIgnore, WalkBuilder, WalkState};
 
-use super::{Blob, Content, Produced, Source};
+use super::{Blob, Content, Emitter, Produced, Source};
 use crate::error::{Error, Result};
 use crate::read::{special_kind, Skip, SkipReason};
 use crate::scan::SkippedFile;
@@ -123,7 +122,7 @@ impl Source for FsSource {
     type Item = FsItem;
     type Opener = ();
 
-    fn produce(&self, emit: &mut dyn FnMut(Produced<FsItem>) -> bool) -> Result<()> {
+    fn produce(&self, emit: &Emitter<'_, FsItem>) -> Result<()> {
         for s in &self.streams {
             let (path, item) = match s {
                 FsItem::Stdin => (self.stdin_name.clone(), FsItem::Stdin),
@@ -131,19 +130,11 @@ impl Source for FsSource {
                     (display_path(p, None), FsItem::Stream(p.clone()))
                 }
             };
-            if !emit(Produced::Item { path, item }) {
+            if !emit.send(Produced::Item { path, item }) {
                 return Ok(());
             }
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Produced<FsItem>>(1024);
-        std::thread::scope(|s| {
-            s.spawn(move || walk(&self.roots, self.base.as_deref(), &self.options, &tx));
-            for p in rx {
-                if !emit(p) {
-                    break; // dropping the receiver stops the walk
-                }
-            }
-        });
+        walk(&self.roots, self.base.as_deref(), &self.options, emit);
         Ok(())
     }
 
@@ -263,14 +254,9 @@ fn skipped(path: String, skip: Skip) -> Produced<FsItem> {
     Produced::Skipped(SkippedFile { path, skip })
 }
 
-/// Walk `roots`, sending every file and every skip to `tx`. Returns when the walk is done
-/// or the receiver hung up.
-fn walk(
-    roots: &[PathBuf],
-    base: Option<&Path>,
-    opts: &WalkOptions,
-    tx: &SyncSender<Produced<FsItem>>,
-) {
+/// Walk `roots`, sending every file and every skip through `emit`, from each walker
+/// thread. Returns when the walk is done or the scan stopped.
+fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, emit: &Emitter<'_, FsItem>) {
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
@@ -294,7 +280,7 @@ fn walk(
                     display_path(p, base),
                     skip(SkipReason::Special, IGNORE_NOT_READ),
                 );
-                if tx.send(item).is_err() {
+                if !emit.send(item) {
                     return;
                 }
             }
@@ -341,7 +327,6 @@ fn walk(
             true
         });
     builder.build_parallel().run(|| {
-        let tx = tx.clone();
         let blocked_root = blocked_root.clone();
         let mut matchers = matchers.clone();
         Box::new(move |res| {
@@ -362,7 +347,7 @@ fn walk(
                             display_path(entry.path(), base),
                             skip(SkipReason::Ignored, what),
                         );
-                        if tx.send(item).is_err() {
+                        if !emit.send(item) {
                             return WalkState::Quit;
                         }
                         return if ft.is_dir() {
@@ -396,7 +381,7 @@ fn walk(
                 }
                 Err(err) => walk_error(&err, base),
             };
-            if tx.send(item).is_err() {
+            if !emit.send(item) {
                 state = WalkState::Quit;
             }
             state
@@ -412,18 +397,30 @@ fn walk(
                  file, and reading it could block (scan with --no-ignore to enter it)",
             ),
         );
-        if tx.send(item).is_err() {
+        if !emit.send(item) {
             return;
         }
     }
 }
 
-/// Whether the ignore rules of the root `path` lies under keep it out.
+/// Whether the ignore rules of the root `path` lies under keep it out. The walk yields
+/// `root/…` paths, so the root is cut off as bytes, without parsing components.
 fn ignored(matchers: &mut [IncrementalIgnore], path: &Path, is_dir: bool) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
     for m in matchers.iter_mut() {
-        if let Ok(rel) = path.strip_prefix(m.root()) {
-            return m.matched(rel, is_dir).is_ignore();
-        }
+        let root = m.root().as_os_str().as_bytes();
+        let Some(rest) = bytes.strip_prefix(root) else {
+            continue;
+        };
+        let rel = match rest.first() {
+            Some(b'/') => &rest[1..],
+            _ if root.ends_with(b"/") => rest,
+            _ => continue, // `/a/bc` is not under `/a/b`
+        };
+        return m
+            .matched(Path::new(std::ffi::OsStr::from_bytes(rel)), is_dir)
+            .is_ignore();
     }
     false
 }

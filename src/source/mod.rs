@@ -18,6 +18,8 @@ pub mod fs;
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
 
 use crate::error::Result;
 use crate::finding::{Finding, Provenance};
@@ -36,6 +38,46 @@ pub enum Produced<I> {
     },
     /// Something that will not be scanned, and why (counted, listed).
     Skipped(SkippedFile),
+}
+
+/// Where a source sends what it enumerates: into the scanner's bounded channel, each
+/// unit numbered in the order it was sent. Cheap to clone, and `Send`, so a parallel
+/// walk sends from each of its threads with no relay between them.
+pub struct Emitter<'a, I> {
+    tx: SyncSender<(u64, Produced<I>)>,
+    seq: &'a AtomicU64,
+    stop: &'a AtomicBool,
+}
+
+impl<I> Clone for Emitter<'_, I> {
+    fn clone(&self) -> Self {
+        Emitter {
+            tx: self.tx.clone(),
+            seq: self.seq,
+            stop: self.stop,
+        }
+    }
+}
+
+impl<'a, I: Send> Emitter<'a, I> {
+    /// An emitter into `tx`; `stop` set means the scan stopped.
+    pub(crate) fn new(
+        tx: SyncSender<(u64, Produced<I>)>,
+        seq: &'a AtomicU64,
+        stop: &'a AtomicBool,
+    ) -> Self {
+        Emitter { tx, seq, stop }
+    }
+
+    /// Hand one unit or skip to the scanner, waiting while its workers are behind.
+    /// `false`: the scan stopped, send no more.
+    pub fn send(&self, p: Produced<I>) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        self.tx.send((n, p)).is_ok()
+    }
 }
 
 /// The bytes of one unit, as the scanner reads them.
@@ -66,10 +108,11 @@ pub trait Source: Sync {
     /// What one worker keeps between units (a repository handle and its caches).
     type Opener: Send;
 
-    /// Enumerate every unit and skip, in a deterministic order, handing each to `emit`
-    /// until it returns `false` (the scan stopped). Runs on a thread of its own beside
-    /// the workers, so it must not use the scanner's thread pool.
-    fn produce(&self, emit: &mut dyn FnMut(Produced<Self::Item>) -> bool) -> Result<()>;
+    /// Enumerate every unit and skip, sending each through `emit` until it says the
+    /// scan stopped. Runs on a thread of its own beside the workers (it may start more),
+    /// so it must not use the scanner's thread pool. A source whose [`Source::fold`]
+    /// depends on order sends from one thread, in that order.
+    fn produce(&self, emit: &Emitter<'_, Self::Item>) -> Result<()>;
 
     /// A new worker's opener.
     fn opener(&self) -> Self::Opener;
