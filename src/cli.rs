@@ -229,6 +229,86 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// A scanning command's flags, config file and defaults, resolved once (as ripgrep's
+/// `HiArgs`): the scanner to run and how to report what it finds. Nothing after this
+/// looks at the raw arguments again.
+struct Settings {
+    scanner: Scanner,
+    report: ReportSettings,
+}
+
+/// How the report is written and what exit code it makes.
+struct ReportSettings {
+    format: Format,
+    options: ReportOptions,
+    /// Findings at or above this severity exit 1.
+    fail_on: Severity,
+    sink: Sink,
+}
+
+/// What only a filesystem scan has.
+struct WalkSettings {
+    respect_ignore: bool,
+    follow_links: bool,
+    stdin_name: String,
+}
+
+impl Settings {
+    /// Resolve flags against the config found at `base` (or `--config`) and the
+    /// defaults; the output is opened here, so an unwritable path fails before scanning.
+    fn resolve(
+        out: &OutputArgs,
+        limits: &LimitArgs,
+        base: &Path,
+        walk: Option<WalkSettings>,
+    ) -> Result<Settings> {
+        let sink = open_output(out.output.as_deref())?;
+        let (config, rules) = load_config(out, base)?;
+        let mut options = ScanOptions {
+            threads: limits.threads.unwrap_or(0),
+            max_file_size: limits.max_file_size(&config),
+            exclude: config.allow_paths.clone(),
+            archives: limits.archives(),
+            ..ScanOptions::default()
+        };
+        if let Some(w) = walk {
+            options.respect_ignore = w.respect_ignore;
+            options.follow_links = w.follow_links;
+            options.stdin_name = w.stdin_name;
+        }
+        load_suppressions(out, base, &mut options)?;
+        let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
+        let report = ReportSettings {
+            format: match out.format {
+                FormatArg::Text => Format::Text,
+                FormatArg::Json => Format::Json,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Gitlab => Format::Gitlab,
+            },
+            options: ReportOptions {
+                show_secrets: out.show_secrets,
+                color: match out.color {
+                    ColorArg::Always => true,
+                    ColorArg::Never => false,
+                    ColorArg::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
+                },
+                verbose: out.verbose,
+            },
+            fail_on: out.fail_on.map_or(Severity::Note, |s| match s {
+                SeverityArg::Note => Severity::Note,
+                SeverityArg::Warning => Severity::Warning,
+                SeverityArg::Error => Severity::Error,
+            }),
+            sink,
+        };
+        Ok(Settings {
+            scanner: Scanner::new(rules, options)?,
+            report,
+        })
+    }
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode> {
     for p in &args.paths {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
@@ -239,42 +319,37 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         [one] if one.is_dir() => one.clone(),
         _ => PathBuf::from("."),
     };
-    let sink = open_output(args.out.output.as_deref())?;
-    let (config, rules, severities) = load_config(&args.out, &base)?;
-    let mut options = ScanOptions {
-        threads: args.limits.threads.unwrap_or(0),
-        max_file_size: args.limits.max_file_size(&config),
+    let walk = WalkSettings {
         respect_ignore: !args.no_ignore,
         follow_links: args.follow,
-        exclude: config.allow_paths.clone(),
-        archives: args.limits.archives(),
         stdin_name: args.stdin_name.clone(),
-        ..ScanOptions::default()
     };
-    load_suppressions(&args.out, &base, &mut options)?;
-    let scanner = Scanner::with_severities(rules, severities, options)?;
-    if matches!(args.out.format, FormatArg::Jsonl) {
-        return scan_streaming(&scanner, &args, sink);
+    let settings = Settings::resolve(&args.out, &args.limits, &base, Some(walk))?;
+    if settings.report.format == Format::Jsonl {
+        return scan_streaming(&settings.scanner, &args.paths, settings.report);
     }
     let progress = Progress::default();
     let report = std::thread::scope(|s| {
         s.spawn(|| show_progress(&progress));
-        let r = scanner.scan_paths(&args.paths, &progress);
+        let r = settings.scanner.scan_paths(&args.paths, &progress);
         progress.done.store(true, Ordering::Relaxed);
         r
     })?;
-    finish(&report, &args.out, sink)
+    finish(&report, settings.report, None)
 }
 
 /// `--format jsonl`: findings are written while the scan runs and never held, so memory
 /// does not grow with their number.
-fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<ExitCode> {
+fn scan_streaming(
+    scanner: &Scanner,
+    paths: &[PathBuf],
+    settings: ReportSettings,
+) -> Result<ExitCode> {
     let opts = ReportOptions {
-        show_secrets: args.out.show_secrets,
         color: false,
-        verbose: args.out.verbose,
+        ..settings.options
     };
-    let (out, path): (Box<dyn Write + Send>, Option<PathBuf>) = match sink {
+    let (out, path): (Box<dyn Write + Send>, Option<PathBuf>) = match settings.sink {
         Sink::Stdout => (Box::new(BufWriter::new(io::stdout())), None),
         Sink::File(path, f) => (Box::new(BufWriter::new(f)), Some(path)),
     };
@@ -282,7 +357,7 @@ fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<Exit
     let progress = Progress::default();
     let report = std::thread::scope(|s| {
         s.spawn(|| show_progress(&progress));
-        let r = scanner.scan_paths_streaming(&args.paths, &progress, &stream);
+        let r = scanner.scan_paths_streaming(paths, &progress, &stream);
         progress.done.store(true, Ordering::Relaxed);
         r
     })?;
@@ -308,12 +383,7 @@ fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<Exit
             p.display()
         );
     }
-    let threshold = args.out.fail_on.map_or(Severity::Note, |s| match s {
-        SeverityArg::Note => Severity::Note,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Error => Severity::Error,
-    });
-    Ok(if worst.is_some_and(|w| w >= threshold) {
+    Ok(if worst.is_some_and(|w| w >= settings.fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -323,19 +393,10 @@ fn scan_streaming(scanner: &Scanner, args: &ScanArgs, sink: Sink) -> Result<Exit
 fn git(args: GitArgs) -> Result<ExitCode> {
     let repo = git::Repo::discover(&args.repo)?;
     let base = repo.root().to_path_buf();
-    let sink = open_output(args.out.output.as_deref())?;
-    let (config, rules, severities) = load_config(&args.out, &base)?;
-    let mut options = ScanOptions {
-        threads: args.limits.threads.unwrap_or(0),
-        max_file_size: args.limits.max_file_size(&config),
-        exclude: config.allow_paths.clone(),
-        archives: args.limits.archives(),
-        ..ScanOptions::default()
-    };
-    load_suppressions(&args.out, &base, &mut options)?;
-    let scanner = Scanner::with_severities(rules, severities, options)?;
+    let settings = Settings::resolve(&args.out, &args.limits, &base, None)?;
+    let scanner = &settings.scanner;
     let scan = if args.staged {
-        repo.scan_staged(&scanner)?
+        repo.scan_staged(scanner)?
     } else {
         let history = if let Some(range) = &args.range {
             git::HistoryOptions::range(range)?
@@ -348,9 +409,9 @@ fn git(args: GitArgs) -> Result<ExitCode> {
                 exclude: args.since_commit.iter().cloned().collect(),
             }
         };
-        repo.scan_history(&scanner, &history)?
+        repo.scan_history(scanner, &history)?
     };
-    finish_with(&scan.report, &args.out, sink, Some(&scan.vcs))
+    finish(&scan.report, settings.report, Some(&scan.vcs))
 }
 
 fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
@@ -373,7 +434,7 @@ fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
 }
 
 /// Load the config (explicit, or the scan root's), build the rule set it asks for.
-fn load_config(out: &OutputArgs, base: &Path) -> Result<(Config, RuleSet, Vec<Severity>)> {
+fn load_config(out: &OutputArgs, base: &Path) -> Result<(Config, RuleSet)> {
     let config = match &out.config {
         Some(path) => Config::load(path)?,
         None => {
@@ -386,8 +447,8 @@ fn load_config(out: &OutputArgs, base: &Path) -> Result<(Config, RuleSet, Vec<Se
         }
     };
     let mut config = config;
-    let (set, sev) = config.rule_set(rules::builtin::load()?)?;
-    Ok((config, set, sev))
+    let set = config.rule_set(rules::builtin::load()?)?;
+    Ok((config, set))
 }
 
 fn load_suppressions(out: &OutputArgs, base: &Path, options: &mut ScanOptions) -> Result<()> {
@@ -417,36 +478,15 @@ fn open_output(path: Option<&Path>) -> Result<Sink> {
     }
 }
 
-/// Write the report and pick the exit code.
-fn finish(report: &ScanReport, out: &OutputArgs, sink: Sink) -> Result<ExitCode> {
-    finish_with(report, out, sink, None)
-}
-
-/// [`finish`] for git scans: SARIF also records which repository state was scanned.
-fn finish_with(
+/// Write the report and pick the exit code; `vcs` is the repository state a git scan
+/// covered (SARIF records it).
+fn finish(
     report: &ScanReport,
-    out: &OutputArgs,
-    sink: Sink,
+    settings: ReportSettings,
     vcs: Option<&VersionControl>,
 ) -> Result<ExitCode> {
-    let format = match out.format {
-        FormatArg::Text => Format::Text,
-        FormatArg::Json => Format::Json,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Jsonl => Format::Jsonl,
-        FormatArg::Gitlab => Format::Gitlab,
-    };
-    let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
-    let opts = ReportOptions {
-        show_secrets: out.show_secrets,
-        color: match out.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
-        },
-        verbose: out.verbose,
-    };
-    let written = match sink {
+    let (format, opts) = (settings.format, settings.options);
+    let written = match settings.sink {
         Sink::Stdout => {
             let mut w = BufWriter::new(io::stdout().lock());
             write_report(format, report, opts, vcs, &mut w).and_then(|()| w.flush())
@@ -470,12 +510,10 @@ fn finish_with(
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e).context("cannot write report"),
     }
-    let threshold = out.fail_on.map_or(Severity::Note, |s| match s {
-        SeverityArg::Note => Severity::Note,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Error => Severity::Error,
-    });
-    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| f.severity >= settings.fail_on);
     Ok(if failing {
         ExitCode::from(1)
     } else {

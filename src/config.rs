@@ -116,7 +116,7 @@ impl Config {
 
     /// The rule set this config asks for on top of `builtin`, with each rule's severity.
     /// The config's own rules move into the set.
-    pub fn rule_set(&mut self, builtin: Vec<Rule>) -> Result<(RuleSet, Vec<Severity>)> {
+    pub fn rule_set(&mut self, builtin: Vec<Rule>) -> Result<RuleSet> {
         let mut all = builtin;
         all.append(&mut self.rules);
         for (id, line) in &self.disabled_at {
@@ -135,17 +135,11 @@ impl Config {
         all.retain(|r| {
             !self.disabled_rules.contains(&r.info.id) && (public || !r.info.public_identifier)
         });
-        let severities = all
-            .iter()
-            .map(|r| {
-                if r.info.public_identifier {
-                    Severity::Note
-                } else {
-                    r.info.severity
-                }
-            })
-            .collect();
-        Ok((RuleSet::new(all)?, severities))
+        // Public identifiers, when asked for, are notes: they are not secrets.
+        for r in all.iter_mut().filter(|r| r.info.public_identifier) {
+            std::sync::Arc::make_mut(&mut r.info).severity = Severity::Note;
+        }
+        RuleSet::new(all)
     }
 }
 

@@ -150,15 +150,15 @@ pub enum Encoding {
 /// Bytes inspected for the binary decision.
 const SNIFF: usize = 8192;
 
-/// Files larger than this are scanned in overlapping windows instead of being read
-/// whole, so one huge file costs a few windows of memory, not its size.
-pub const WINDOW_THRESHOLD: u64 = 1 << 20;
-/// Raw bytes each window owns (a finding belongs to the window its first byte is in).
-pub const WINDOW: usize = 1 << 20;
-/// Raw bytes each window also sees on both sides of what it owns. Larger than the longest
+/// Files larger than this are scanned in overlapping chunks instead of being read
+/// whole, so one huge file costs a few chunks of memory, not its size.
+pub const CHUNK_THRESHOLD: u64 = 1 << 20;
+/// Raw bytes each chunk owns (a finding belongs to the chunk its first byte is in).
+pub const CHUNK: usize = 1 << 20;
+/// Raw bytes each chunk also sees on both sides of what it owns. Larger than the longest
 /// secret any rule reports (a 16 KiB RSA key in PEM is ~12 KiB), so a match straddling
-/// two windows is seen whole by the window that owns its start; it also gives inline
-/// suppression markers and `near` companions context across a window boundary.
+/// two chunks is seen whole by the chunk that owns its start; it also gives inline
+/// suppression markers and `near` companions context across a chunk boundary.
 pub const OVERLAP: usize = 64 << 10;
 
 /// A position in the scanned text: byte offset, 0-based line, and 0-based column in
@@ -196,7 +196,7 @@ impl TextPos {
 }
 
 /// Characters in a UTF-8-ish byte slice, invalid sequences counting as one each (the
-/// count columns use everywhere, including across the windows of a large file).
+/// count columns use everywhere, including across the chunks of a large file).
 pub(crate) fn char_count(bytes: &[u8]) -> usize {
     // As a viewer decoding lossily shows it: each valid character counts once, and
     // each maximal invalid sequence once (one U+FFFD), so columns stay right around
@@ -209,15 +209,15 @@ pub(crate) fn char_count(bytes: &[u8]) -> usize {
 
 /// One piece of a file's text handed to the matcher.
 ///
-/// A small file is one window that owns all of its text. A large one comes as a series
-/// of windows, each seeing [`OVERLAP`] bytes on both sides of what it owns:
-/// [`crate::matcher::Matcher::scan_window`] reports only the findings that start in
-/// [`Window::owned`], placed in the whole file.
+/// A small file is one chunk that owns all of its text. A large one comes as a series
+/// of chunks, each seeing [`OVERLAP`] bytes on both sides of what it owns:
+/// [`crate::matcher::Matcher::scan_chunk`] reports only the findings that start in
+/// [`Chunk::owned`], placed in the whole file.
 #[derive(Debug)]
-pub struct Window<'a> {
+pub struct Chunk<'a> {
     /// The text to match.
     pub text: &'a [u8],
-    /// The part of `text` this window answers for.
+    /// The part of `text` this chunk answers for.
     pub owned: Range<usize>,
     /// Where `text[owned.start]` sits in the whole file's text.
     pub base: TextPos,
@@ -225,15 +225,15 @@ pub struct Window<'a> {
     local_line: usize,
     /// 0-based column of `owned.start` within its line in `text`.
     local_column: usize,
-    /// True when this is the only window of the file.
+    /// True when this is the only chunk of the file.
     pub whole: bool,
 }
 
-impl<'a> Window<'a> {
+impl<'a> Chunk<'a> {
     fn new(text: &'a [u8], owned: Range<usize>, base: TextPos, whole: bool) -> Self {
         let mut local = TextPos::default();
         local.advance(text, 0..owned.start);
-        Window {
+        Chunk {
             text,
             owned,
             base,
@@ -243,7 +243,7 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// Whether a match starting at byte `offset` of `text` belongs to this window.
+    /// Whether a match starting at byte `offset` of `text` belongs to this chunk.
     pub fn owns(&self, offset: usize) -> bool {
         self.owned.contains(&offset) || (self.owned.is_empty() && offset == self.owned.start)
     }
@@ -280,8 +280,8 @@ impl<'a> Window<'a> {
 pub struct FileRead {
     /// Bytes of text scanned (after decoding).
     pub bytes: u64,
-    /// Windows the file was scanned in (1 unless it was larger than [`WINDOW_THRESHOLD`]).
-    pub windows: usize,
+    /// Chunks the file was scanned in (1 unless it was larger than [`CHUNK_THRESHOLD`]).
+    pub chunks: usize,
 }
 
 /// Open `path` for reading without ever blocking: `O_NONBLOCK` so a FIFO or device that
@@ -371,7 +371,7 @@ fn fill(src: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> 
     Ok(got == 0 || buf.len() < want)
 }
 
-/// Move a window's end back (by at most one character, never to `start`) so it does not
+/// Move a chunk's end back (by at most one character, never to `start`) so it does not
 /// cut a UTF-8 sequence or a UTF-16 surrogate pair: both sides then count characters
 /// the way a whole-file scan does.
 fn char_boundary(raw: &[u8], start: usize, mut end: usize, encoding: Encoding) -> usize {
@@ -418,13 +418,13 @@ pub struct TextKind {
     pub encoding: Encoding,
 }
 
-/// Window sizes of a chunked read (tests use small ones).
+/// Chunk sizes of a chunked read (tests use small ones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChunkSizes {
     /// Texts up to this many bytes are one chunk.
     pub threshold: u64,
     /// Bytes each chunk owns.
-    pub window: usize,
+    pub chunk: usize,
     /// Bytes each chunk also sees on both sides.
     pub overlap: usize,
 }
@@ -432,8 +432,8 @@ pub struct ChunkSizes {
 impl Default for ChunkSizes {
     fn default() -> Self {
         ChunkSizes {
-            threshold: WINDOW_THRESHOLD,
-            window: WINDOW,
+            threshold: CHUNK_THRESHOLD,
+            chunk: CHUNK,
             overlap: OVERLAP,
         }
     }
@@ -454,33 +454,33 @@ impl Reader {
     }
 
     /// Read `path` and hand its text to `each`, as one chunk when the file is at most
-    /// [`WINDOW_THRESHOLD`] bytes and as overlapping chunks of [`WINDOW`] bytes above
+    /// [`CHUNK_THRESHOLD`] bytes and as overlapping chunks of [`CHUNK`] bytes above
     /// that, so memory stays bounded whatever the file's size.
     pub fn scan_file<F>(&mut self, path: &Path, max_size: u64, each: F) -> Result<FileRead, Skip>
     where
-        F: FnMut(Window<'_>),
+        F: FnMut(Chunk<'_>),
     {
-        self.scan_file_with(path, max_size, WINDOW_THRESHOLD, WINDOW, OVERLAP, each)
+        self.scan_file_with(path, max_size, CHUNK_THRESHOLD, CHUNK, OVERLAP, each)
     }
 
-    /// [`Reader::scan_file`] with explicit window sizes (tests use small ones).
+    /// [`Reader::scan_file`] with explicit chunk sizes (tests use small ones).
     pub fn scan_file_with<F>(
         &mut self,
         path: &Path,
         max_size: u64,
         threshold: u64,
-        window: usize,
+        chunk: usize,
         overlap: usize,
         each: F,
     ) -> Result<FileRead, Skip>
     where
-        F: FnMut(Window<'_>),
+        F: FnMut(Chunk<'_>),
     {
         let (mut file, _) = open_regular(path, max_size)?;
         let kind = text_kind(self.read_head(&mut file)?)?;
         let sizes = ChunkSizes {
             threshold,
-            window,
+            chunk,
             overlap,
         };
         self.scan_stream(&mut file, kind, max_size, sizes, each)
@@ -493,7 +493,7 @@ impl Reader {
     ///
     /// Every kind of content is read through here, so a file, a pipe, a git blob and an
     /// archive entry of the same bytes are cut into the same chunks: one chunk when the
-    /// text is at most `sizes.threshold` bytes, else chunks of `sizes.window` bytes that
+    /// text is at most `sizes.threshold` bytes, else chunks of `sizes.chunk` bytes that
     /// each see `sizes.overlap` bytes on both sides, read into one sliding buffer.
     pub fn scan_stream<F>(
         &mut self,
@@ -504,7 +504,7 @@ impl Reader {
         mut each: F,
     ) -> Result<FileRead, Skip>
     where
-        F: FnMut(Window<'_>),
+        F: FnMut(Chunk<'_>),
     {
         let io = |e: io::Error| Skip::from_io(&e);
         let limit = usize::try_from(max_size.saturating_add(1)).unwrap_or(usize::MAX);
@@ -517,8 +517,8 @@ impl Reader {
         if ended && self.raw.len() <= threshold {
             let text = text_of(&self.raw, kind.skip, kind.encoding, &mut self.decoded);
             let bytes = text.len() as u64;
-            each(Window::new(text, 0..text.len(), TextPos::default(), true));
-            return Ok(FileRead { bytes, windows: 1 });
+            each(Chunk::new(text, 0..text.len(), TextPos::default(), true));
+            return Ok(FileRead { bytes, chunks: 1 });
         }
         let encoding = kind.encoding;
         let skip = kind.skip;
@@ -530,15 +530,15 @@ impl Reader {
                 n & !1
             }
         };
-        let (window, overlap) = (
-            even(sizes.window.max(2)),
-            even(sizes.overlap.max(2)).min(even(sizes.window.max(2))),
+        let (chunk, overlap) = (
+            even(sizes.chunk.max(2)),
+            even(sizes.overlap.max(2)).min(even(sizes.chunk.max(2))),
         );
         let mut pos = TextPos::default();
         let mut at = skip; // stream offset of the current chunk's owned start
         let mut buf_start = 0usize; // stream offset of `raw[0]`
         let mut ended = ended;
-        let mut windows = 0;
+        let mut chunks = 0;
         let mut bytes = 0u64;
         loop {
             let back = (at - skip).min(overlap);
@@ -547,15 +547,15 @@ impl Reader {
             self.raw.drain(..from - buf_start);
             buf_start = from;
             if !ended {
-                ended = fill(src, &mut self.raw, back + window + overlap).map_err(io)?;
+                ended = fill(src, &mut self.raw, back + chunk + overlap).map_err(io)?;
             }
             if (buf_start + self.raw.len()) as u64 > max_size {
                 return Err(too_large((buf_start + self.raw.len()) as u64, max_size));
             }
-            if self.raw.len() <= back && windows > 0 {
+            if self.raw.len() <= back && chunks > 0 {
                 break; // the stream ended at the previous chunk's end
             }
-            let mut own_end = (back + window).min(self.raw.len());
+            let mut own_end = (back + chunk).min(self.raw.len());
             if own_end < self.raw.len() {
                 own_end = char_boundary(&self.raw, back, own_end, encoding);
             }
@@ -572,21 +572,21 @@ impl Reader {
                 decode_utf16_into(&self.raw[own_end..], big, &mut self.decoded);
                 (&self.decoded, s..e)
             };
-            windows += 1;
+            chunks += 1;
             bytes += owned.len() as u64;
             let next = {
                 let mut p = pos;
                 p.advance(text, owned.clone());
                 p
             };
-            each(Window::new(text, owned, pos, false));
+            each(Chunk::new(text, owned, pos, false));
             pos = next;
             if last {
                 break;
             }
             at += own_end - back;
         }
-        Ok(FileRead { bytes, windows })
+        Ok(FileRead { bytes, chunks })
     }
 
     /// Interpret bytes already in memory (tests, fuzzing, one-off texts).
@@ -858,7 +858,7 @@ mod tests {
     }
 
     #[test]
-    fn window_positions_count_crlf_split_across_a_boundary_once() {
+    fn chunk_positions_count_crlf_split_across_a_boundary_once() {
         let dir = std::env::temp_dir().join(format!("plainsight-read-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("crlf.txt");
@@ -872,10 +872,10 @@ mod tests {
             })
             .unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(read.windows, 6);
+        assert_eq!(read.chunks, 6);
         assert_eq!(owned.concat(), "a\r\nbc\rd\u{e9}e\n".as_bytes());
         // "a\r" | "\nb" | "c\r" | "d" | "\u{e9}" | "e\n": the \r\n ends one line
-        // once, and the window ends move back so as not to cut the é.
+        // once, and the chunk ends move back so as not to cut the é.
         assert_eq!(
             bases,
             [

@@ -30,10 +30,8 @@ use crate::archive::{self, ArchiveKind, ArchiveLimits, Budget, Input, Visit};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Fingerprint, Provenance};
 use crate::matcher::Matcher;
-use crate::read::{
-    open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, WINDOW_THRESHOLD,
-};
-use crate::rules::{RuleSet, Severity};
+use crate::read::{open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD};
+use crate::rules::RuleSet;
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
@@ -192,7 +190,6 @@ pub struct ScanReport {
 #[derive(Debug)]
 pub struct Scanner {
     rules: RuleSet,
-    severities: Vec<Severity>,
     options: ScanOptions,
     exclude: Option<GlobSet>,
     /// Built on first use and kept, so a source's preparation (history's tree diffs)
@@ -201,18 +198,8 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// A scanner whose findings get each rule's own severity.
+    /// A scanner of `rules` (findings get each rule's severity) with `options`.
     pub fn new(rules: RuleSet, options: ScanOptions) -> Result<Self> {
-        let severities = rules.rules().iter().map(|r| r.info.severity).collect();
-        Scanner::with_severities(rules, severities, options)
-    }
-
-    /// A scanner with per-rule severities (`severities[i]` for rule `i`).
-    pub fn with_severities(
-        rules: RuleSet,
-        severities: Vec<Severity>,
-        options: ScanOptions,
-    ) -> Result<Self> {
         let exclude = if options.exclude.is_empty() {
             None
         } else {
@@ -224,7 +211,6 @@ impl Scanner {
         };
         Ok(Scanner {
             rules,
-            severities,
             options,
             exclude,
             pool: std::sync::OnceLock::new(),
@@ -243,11 +229,7 @@ impl Scanner {
 
     /// A matcher for one thread.
     pub fn matcher(&self) -> Matcher<'_> {
-        Matcher::new(
-            &self.rules,
-            self.options.max_findings_per_rule,
-            &self.severities,
-        )
+        Matcher::new(&self.rules, self.options.max_findings_per_rule)
     }
 
     /// Run `f` on the scanner's thread pool (a source preparing its units in parallel,
@@ -700,7 +682,7 @@ impl<'s> BlobWorker<'s> {
                         let mut cursor = Cursor::new(bytes);
                         self.archive(at, kind, Input::Seekable(&mut cursor), depth, budget, out);
                     }
-                    Ok(None) if bytes.len() as u64 <= WINDOW_THRESHOLD => {
+                    Ok(None) if bytes.len() as u64 <= CHUNK_THRESHOLD => {
                         self.text_in_memory(at, bytes, out);
                     }
                     Ok(None) => {
@@ -772,7 +754,7 @@ impl<'s> BlobWorker<'s> {
             self.scanner.options.max_file_size,
             ChunkSizes::default(),
             |w| {
-                let m = matcher.scan_window(&display, &w);
+                let m = matcher.scan_chunk(&display, &w);
                 suppressed += m.suppressed;
                 capped.extend(m.capped_rules);
                 found.extend(m.findings);
@@ -781,7 +763,7 @@ impl<'s> BlobWorker<'s> {
         match read {
             Err(skip) => out.skip(display, skip),
             Ok(read) => {
-                if read.windows > 1 {
+                if read.chunks > 1 {
                     cap_per_rule(
                         &mut found,
                         self.scanner.options.max_findings_per_rule,
@@ -906,7 +888,7 @@ fn attach(findings: &mut [Finding], p: &Provenance) {
     }
 }
 
-/// Keep at most `max` findings per rule in one file (windows each apply the cap to
+/// Keep at most `max` findings per rule in one file (chunks each apply the cap to
 /// themselves; this applies it to the file), noting each rule that was cut.
 fn cap_per_rule(findings: &mut Vec<Finding>, max: usize, capped: &mut Vec<String>) {
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

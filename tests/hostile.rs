@@ -372,7 +372,7 @@ fn vanished_and_truncated_files_at_the_library_level() {
         })
         .unwrap();
     assert_eq!(read.bytes, 10_000);
-    assert_eq!(read.windows, 3);
+    assert_eq!(read.chunks, 3);
     // Grown between stat and read in whole mode: the read stops at --max-file-size.
     let p2 = dir.path().join("growing.txt");
     std::fs::write(&p2, "x".repeat(100)).unwrap();

@@ -138,12 +138,12 @@ fn same_whole_and_windowed(text: &[u8], unit: usize) {
         let mut suppressed = 0;
         let read = Reader::default()
             .scan_file_with(f.path(), u64::MAX, 0, window, overlap, |w| {
-                let m = matcher.scan_window("f", &w);
+                let m = matcher.scan_chunk("f", &w);
                 suppressed += m.suppressed;
                 parts.extend(m.findings.iter().map(key));
             })
             .unwrap();
-        assert!(read.windows > 1);
+        assert!(read.chunks > 1);
         parts.sort();
         let mut w = whole.clone();
         w.sort();
@@ -204,7 +204,7 @@ fn a_window_caps_only_the_keys_it_owns() {
     let (mut found, mut capped, mut windows) = (Vec::new(), Vec::new(), 0);
     Reader::default()
         .scan_file_with(f.path(), u64::MAX, 0, 4096, 2048, |w| {
-            let m = matcher.scan_window("f", &w);
+            let m = matcher.scan_chunk("f", &w);
             windows += 1;
             capped.extend(m.capped_rules);
             found.extend(m.findings.iter().map(|f| f.location.line));

@@ -104,17 +104,16 @@ impl Matcher<'_> {
 mod tests {
     use super::super::test_support::secrets;
     use super::*;
-    use crate::rules::{RuleSet, Severity};
+    use crate::rules::RuleSet;
 
     /// Caches dropped for the budget are rebuilt on demand: a matcher that drops them
     /// before every text finds what one that keeps them finds.
     #[test]
     fn search_caches_over_budget_are_dropped_without_losing_findings() {
         let set = RuleSet::builtin().unwrap();
-        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
-        let mut keeps = Matcher::new(&set, 100, &sev);
+        let mut keeps = Matcher::new(&set, 100);
         keeps.cache_budget = usize::MAX;
-        let mut drops = Matcher::new(&set, 100, &sev);
+        let mut drops = Matcher::new(&set, 100);
         drops.cache_budget = 0;
         for rule in set.rules() {
             for example in &rule.examples {
@@ -138,7 +137,6 @@ mod tests {
     #[test]
     fn search_caches_stay_in_budget_within_one_text() {
         let set = RuleSet::builtin().unwrap();
-        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
         let text: String = set
             .rules()
             .iter()
@@ -152,10 +150,10 @@ mod tests {
                 .map(|s| s.cache.memory_usage())
                 .sum()
         };
-        let mut unbounded = Matcher::new(&set, 100, &sev);
+        let mut unbounded = Matcher::new(&set, 100);
         unbounded.cache_budget = usize::MAX;
         let all = unbounded.scan("f", text.as_bytes());
-        let mut bounded = Matcher::new(&set, 100, &sev);
+        let mut bounded = Matcher::new(&set, 100);
         bounded.cache_budget = 1 << 20;
         assert_eq!(secrets(&bounded.scan("f", text.as_bytes())), secrets(&all));
         assert!(

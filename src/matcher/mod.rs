@@ -18,8 +18,8 @@
 //!
 //! Three words name three things here: a *range* is a span of bytes a regex searches;
 //! a *neighbourhood* is the lines within `n` of a secret that a `near` check looks at;
-//! a *window* is a chunk of a large file ([`crate::read::Window`]), which
-//! [`Matcher::scan_window`] scans with its neighbours' bytes as context.
+//! a *chunk* is a piece of a large text ([`crate::read::Chunk`]), which
+//! [`Matcher::scan_chunk`] scans with its neighbours' bytes as context.
 
 mod cache;
 mod checksum;
@@ -45,8 +45,8 @@ use self::filter::{accept, near_ok, trim_span};
 use self::lines::context;
 use crate::finding::{Finding, Fingerprint, Secret};
 use crate::prefilter::Hits;
-use crate::read::Window;
-use crate::rules::{Rule, RuleSet, Severity};
+use crate::read::Chunk;
+use crate::rules::{Rule, RuleSet};
 use crate::suppress::{marker_spans, suppressed};
 
 /// What matching one text produced.
@@ -71,7 +71,6 @@ pub struct Matcher<'r> {
     /// Reused buffer of one rule's keyword hits, in text order.
     scratch: Vec<(usize, usize)>,
     max_per_rule: usize,
-    severities: &'r [Severity],
     /// Per rule: its regex's search state, once the rule has searched in this thread.
     caches: Vec<Option<SearchState>>,
     /// The rules with a cache, so the budget check does not walk every rule.
@@ -103,7 +102,7 @@ struct Offer<'a> {
     rule: &'a Rule,
     ri: usize,
     text: &'a [u8],
-    /// Whether a secret starting at this offset is this text's to report (a window of a
+    /// Whether a secret starting at this offset is this text's to report (a chunk of a
     /// large file sees its neighbours' bytes too); only those count toward the cap.
     owns: &'a dyn Fn(usize) -> bool,
     max: usize,
@@ -146,15 +145,14 @@ impl Offer<'_> {
 
 impl<'r> Matcher<'r> {
     /// A matcher over `rules` that reports at most `max_per_rule` findings per rule and
-    /// file; `severities[i]` is the severity rule `i`'s findings get (one per rule).
-    pub fn new(rules: &'r RuleSet, max_per_rule: usize, severities: &'r [Severity]) -> Self {
+    /// file.
+    pub fn new(rules: &'r RuleSet, max_per_rule: usize) -> Self {
         Matcher {
             rules,
             hits: Hits::default(),
             ranges: Vec::new(),
             scratch: Vec::new(),
             max_per_rule: max_per_rule.max(1),
-            severities,
             caches: std::iter::repeat_with(|| None)
                 .take(rules.rules().len())
                 .collect(),
@@ -172,21 +170,21 @@ impl<'r> Matcher<'r> {
         self.scan_owned(path, text, &|_| true)
     }
 
-    /// Find the secrets one window of a large file answers for: those starting in its
+    /// Find the secrets one chunk of a large file answers for: those starting in its
     /// owned part, which alone count toward the per-rule cap and the suppressions. The
     /// overlap around it is context (keywords, `near` companions, markers, precedence
-    /// between overlapping rules), since the neighbouring windows report its secrets.
+    /// between overlapping rules), since the neighbouring chunks report its secrets.
     /// Locations are in the whole file.
-    pub fn scan_window(&mut self, path: &str, window: &Window<'_>) -> FileMatches {
-        let mut found = self.scan_owned(path, window.text, &|offset| window.owns(offset));
+    pub fn scan_chunk(&mut self, path: &str, chunk: &Chunk<'_>) -> FileMatches {
+        let mut found = self.scan_owned(path, chunk.text, &|offset| chunk.owns(offset));
         for f in &mut found.findings {
-            f.location = window.absolute(f.location);
+            f.location = chunk.absolute(f.location);
         }
         found
     }
 
     /// Find the secrets in `text` that start where `owns` says: the shared body of
-    /// [`Matcher::scan`] (which owns every offset) and [`Matcher::scan_window`].
+    /// [`Matcher::scan`] (which owns every offset) and [`Matcher::scan_chunk`].
     fn scan_owned(&mut self, path: &str, text: &[u8], owns: &dyn Fn(usize) -> bool) -> FileMatches {
         // A copy of the reference, so a rule borrowed from it leaves `self` free.
         let rules = self.rules;
@@ -258,11 +256,7 @@ impl<'r> Matcher<'r> {
             let secret = Secret::from_bytes(&text[c.secret.clone()]);
             out.findings.push(Finding {
                 rule: Arc::clone(&rule.info),
-                severity: self
-                    .severities
-                    .get(c.rule)
-                    .copied()
-                    .unwrap_or(rule.info.severity),
+                severity: rule.info.severity,
                 path: path.to_string(),
                 entry: None,
                 location,
@@ -324,11 +318,10 @@ mod tests {
     #[test]
     fn findings_per_rule_are_capped_and_reported() {
         let set = demo_set();
-        let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
         let text: String = (0..50)
             .map(|i| format!("demo_q8w3v7l2k9r4{i:04}\n"))
             .collect();
-        let m = Matcher::new(&set, 10, &sev).scan("t.txt", text.as_bytes());
+        let m = Matcher::new(&set, 10).scan("t.txt", text.as_bytes());
         assert_eq!(m.findings.len(), 10);
         assert_eq!(m.capped_rules, vec!["demo-token".to_string()]);
     }

@@ -2,7 +2,7 @@
 //! which need a matcher to see markers applied).
 
 use super::{FileMatches, Matcher};
-use crate::rules::{RuleSet, Severity};
+use crate::rules::RuleSet;
 
 /// Two rules whose matches overlap: a very precise `demo_` token and a low-precision
 /// `key = …` assignment that also matches `key = demo_…`.
@@ -45,8 +45,7 @@ pub(crate) fn run(set: &RuleSet, text: &str) -> FileMatches {
 /// [`run`], with how the searches went: companion searches, and ranges dropped for
 /// lacking the rule's required run.
 pub(crate) fn run_counted(set: &RuleSet, text: &str) -> (FileMatches, usize, usize) {
-    let sev: Vec<Severity> = set.rules().iter().map(|r| r.info.severity).collect();
-    let mut matcher = Matcher::new(set, 1000, &sev);
+    let mut matcher = Matcher::new(set, 1000);
     let found = matcher.scan("t.txt", text.as_bytes());
     assert_eq!(matcher.fallbacks, 0, "a range missed a match's extent");
     (found, matcher.companion_searches, matcher.runless_ranges)
