@@ -23,7 +23,7 @@
 use std::cell::Cell;
 use std::io::{self, Cursor, Read, Seek};
 
-use crate::read::{Skip, SkipReason};
+use crate::skip::{Skip, SkipReason};
 
 /// Recognised archive and compression formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

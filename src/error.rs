@@ -1,7 +1,7 @@
 //! Errors that stop plainsight before a scan can start or finish.
 //!
 //! Per-file trouble (unreadable, binary, vanished, too large) is deliberately *not* an
-//! error here: a scan records it as a [`crate::scan::SkipReason`] and goes on, so one bad
+//! error here: a scan records it as a [`crate::skip::SkipReason`] and goes on, so one bad
 //! file never hides the findings of every other. What lands in [`Error`] is what makes
 //! the whole run untrustworthy: a malformed rule or config file, a root that does not
 //! exist, an output that cannot be written.
@@ -58,9 +58,19 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// The scan could not start (thread pool, walker).
+    /// The scan could not start or finish (thread pool, keyword automaton, a source's
+    /// thread).
     #[error("scan failed: {0}")]
     Scan(String),
+    /// A path glob from the configuration does not parse.
+    #[error("bad path glob `{glob}`")]
+    Glob {
+        /// The glob as written.
+        glob: String,
+        /// Why it does not parse.
+        #[source]
+        source: globset::Error,
+    },
     /// Writing a report failed.
     #[error("cannot write report: {0}")]
     Output(#[source] std::io::Error),

@@ -20,6 +20,12 @@
 //! }
 //! # Ok::<(), plainsight::Error>(())
 //! ```
+//!
+//! The surface to build on is re-exported at the top: [`Scanner`] with its
+//! [`ScanOptions`], any [`source::Source`] (the filesystem's, [`git::Repo`]'s), the
+//! [`ScanReport`] it returns and [`report::write`]. The stage modules stay public for the
+//! benchmarks, fuzz targets and tests that exercise one stage alone; the prefilter is
+//! hidden from the documentation because nothing outside them should call it.
 
 pub mod archive;
 pub mod config;
@@ -27,11 +33,13 @@ pub mod error;
 pub mod finding;
 pub mod git;
 pub mod matcher;
+#[doc(hidden)]
 pub mod prefilter;
 pub mod read;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod skip;
 pub mod source;
 pub mod suppress;
 
@@ -40,3 +48,5 @@ pub use error::{Error, Result};
 pub use finding::{Finding, Fingerprint, Location, Secret};
 pub use rules::{Rule, RuleSet, Severity};
 pub use scan::{Progress, ScanOptions, ScanReport, ScanStats, Scanner};
+pub use skip::{Skip, SkipReason};
+pub use source::Source;

@@ -205,9 +205,15 @@ impl Scanner {
         } else {
             let mut b = GlobSetBuilder::new();
             for g in &options.exclude {
-                b.add(Glob::new(g).map_err(|e| Error::Scan(format!("bad path glob `{g}`: {e}")))?);
+                b.add(Glob::new(g).map_err(|source| Error::Glob {
+                    glob: g.clone(),
+                    source,
+                })?);
             }
-            Some(b.build().map_err(|e| Error::Scan(e.to_string()))?)
+            Some(b.build().map_err(|source| Error::Glob {
+                glob: options.exclude.join(", "),
+                source,
+            })?)
         };
         Ok(Scanner {
             rules,

@@ -151,9 +151,9 @@ pub(super) fn scan(
                     let mut out = Vec::new();
                     diff_tree(repo, c.tree, &parents, &mut String::new(), &mut out).map_err(
                         |e| match e {
-                            GitError::Read { context, message } => GitError::Read {
+                            GitError::Read { context, source } => GitError::Read {
                                 context: format!("commit {}: {context}", c.id),
-                                message,
+                                source,
                             },
                             other => other,
                         },

@@ -55,12 +55,13 @@ pub enum GitError {
         message: String,
     },
     /// Reading refs, commits, trees, blobs or the index failed.
-    #[error("git: {context}: {message}")]
+    #[error("git: {context}")]
     Read {
         /// What was being read.
         context: String,
-        /// The underlying error.
-        message: String,
+        /// The underlying error, kept whole so its own causes print too.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// Writing the hook failed or was refused.
     #[error("{0}")]
@@ -68,10 +69,13 @@ pub enum GitError {
 }
 
 impl GitError {
-    pub(crate) fn read(context: impl Into<String>, e: impl std::fmt::Display) -> Self {
+    pub(crate) fn read(
+        context: impl Into<String>,
+        e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         GitError::Read {
             context: context.into(),
-            message: e.to_string(),
+            source: e.into(),
         }
     }
 }

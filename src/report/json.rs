@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::{ReportOptions, TOOL_VERSION};
 use crate::finding::Finding;
-use crate::read::SkipReason;
 use crate::scan::ScanReport;
+use crate::skip::SkipReason;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {

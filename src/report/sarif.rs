@@ -93,7 +93,7 @@ pub fn build(report: &ScanReport, opts: ReportOptions) -> Sarif {
                 .build();
             Notification::builder()
                 .level(json!(
-                    if k.skip.reason == crate::read::SkipReason::Excluded {
+                    if k.skip.reason == crate::skip::SkipReason::Excluded {
                         "note"
                     } else {
                         "warning"

@@ -5,9 +5,9 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::ReportOptions;
-use crate::read::SkipReason;
 use crate::rules::Severity;
 use crate::scan::ScanReport;
+use crate::skip::SkipReason;
 
 struct Style {
     on: bool,
