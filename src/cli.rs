@@ -134,6 +134,10 @@ struct LimitArgs {
     /// Open archives and compressed files nested up to this deep (0: do not open them).
     #[arg(long, value_name = "N", default_value_t = plainsight::archive::DEFAULT_MAX_DEPTH)]
     max_archive_depth: usize,
+    /// Undo up to this many encoding layers (base64, hex, percent, escapes, …) around
+    /// secrets (0: scan text only as it is stored).
+    #[arg(long, value_name = "N", default_value_t = plainsight::decode::DEFAULT_MAX_DEPTH)]
+    max_decode_depth: usize,
 }
 
 impl LimitArgs {
@@ -269,6 +273,7 @@ impl Settings {
             max_file_size: limits.max_file_size(&config),
             exclude: config.allow_paths.clone(),
             archives: limits.archives(),
+            decode_depth: limits.max_decode_depth,
             ..ScanOptions::default()
         };
         if let Some(w) = walk {

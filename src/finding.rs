@@ -184,13 +184,20 @@ pub struct VersionControl {
 pub struct Finding {
     /// The rule that fired.
     pub rule: Arc<RuleInfo>,
-    /// Severity as reported (the rule's, unless configuration changed it).
+    /// Severity as reported (the rule's, unless configuration or the secret itself, an
+    /// expired JWT, changed it).
     pub severity: Severity,
+    /// What the message adds about this secret (a JWT's algorithm, issuer, audience
+    /// and expiry); never any part of the secret.
+    pub details: Option<String>,
     /// Path relative to the scan base, `/`-separated: the file (or git path, or stdin
     /// name) the secret is in, the archive itself for an archive entry.
     pub path: String,
     /// Inside an archive, the entry's path (`dir/inner.tar.gz!file.env` for nested ones).
     pub entry: Option<String>,
+    /// The decoding layers undone to find it (base64, percent…), outermost first; empty
+    /// for a secret found as it is stored. The location is then the encoded span.
+    pub decoded: Vec<crate::decode::Layer>,
     /// Where in the file.
     pub location: Location,
     /// The secret.

@@ -29,6 +29,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod finding;
 pub mod git;

@@ -27,11 +27,12 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::archive::{self, ArchiveKind, ArchiveLimits, Budget, Input, Visit};
+use crate::decode::{self, Decoded};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Fingerprint, Provenance};
 use crate::matcher::Matcher;
 use crate::read::{open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD};
-use crate::rules::RuleSet;
+use crate::rules::{Precision, RuleSet};
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
@@ -65,6 +66,8 @@ pub struct ScanOptions {
     pub archives: ArchiveLimits,
     /// The report name of standard input (`--stdin-name`).
     pub stdin_name: String,
+    /// Decoding layers undone at most (`--max-decode-depth`; 0: none).
+    pub decode_depth: usize,
 }
 
 impl Default for ScanOptions {
@@ -80,6 +83,7 @@ impl Default for ScanOptions {
             baseline: HashSet::new(),
             archives: ArchiveLimits::default(),
             stdin_name: DEFAULT_STDIN_NAME.to_string(),
+            decode_depth: decode::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -149,6 +153,8 @@ pub struct ScanStats {
     pub capped: Vec<CappedRule>,
     /// Archives and compressed files opened (their entries count as files).
     pub archives: u64,
+    /// Texts whose decoded spans reached the per-text cap (report paths).
+    pub decode_capped: Vec<String>,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -170,6 +176,7 @@ impl ScanStats {
             *self.suppressed.entry(k).or_default() += v;
         }
         self.capped.extend(other.capped);
+        self.decode_capped.extend(other.decode_capped);
     }
 }
 
@@ -407,6 +414,7 @@ impl Scanner {
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         skipped.truncate(MAX_SKIPPED_LISTED);
         stats.capped.sort();
+        stats.decode_capped.sort();
         stats.findings = kept.len() as u64;
         ScanReport {
             findings: kept,
@@ -594,6 +602,8 @@ pub struct BlobWorker<'s> {
     scanner: &'s Scanner,
     reader: Reader,
     matcher: Matcher<'s>,
+    /// What the decoding layers made of the text being scanned.
+    decoded: Decoded,
 }
 
 impl std::fmt::Debug for BlobWorker<'_> {
@@ -608,6 +618,7 @@ impl<'s> BlobWorker<'s> {
             scanner,
             reader: Reader::default(),
             matcher: scanner.matcher(),
+            decoded: Decoded::default(),
         }
     }
 
@@ -750,10 +761,12 @@ impl<'s> BlobWorker<'s> {
             Err(skip) => return out.skip(at.display(), skip),
         };
         let display = at.display();
-        let matcher = &mut self.matcher;
+        let depth = self.scanner.options.decode_depth;
+        let (matcher, decoded) = (&mut self.matcher, &mut self.decoded);
         let mut found = Vec::new();
         let mut suppressed = 0;
         let mut capped: Vec<String> = Vec::new();
+        let mut decode_capped = false;
         let read = self.reader.scan_stream(
             src,
             kind,
@@ -763,7 +776,20 @@ impl<'s> BlobWorker<'s> {
                 let m = matcher.scan_chunk(&display, &w);
                 suppressed += m.suppressed;
                 capped.extend(m.capped_rules);
+                let raw = found.len();
                 found.extend(m.findings);
+                let d = scan_decoded(
+                    matcher,
+                    decoded,
+                    depth,
+                    &display,
+                    (w.text, w.owned.clone()),
+                    &|loc| w.absolute(loc),
+                    &mut found,
+                    raw,
+                );
+                suppressed += d.suppressed;
+                decode_capped |= d.capped;
             },
         );
         match read {
@@ -775,6 +801,9 @@ impl<'s> BlobWorker<'s> {
                         self.scanner.options.max_findings_per_rule,
                         &mut capped,
                     );
+                }
+                if decode_capped {
+                    out.stats.decode_capped.push(display.clone());
                 }
                 self.account(at, display, read.bytes, found, suppressed, capped, out);
             }
@@ -790,12 +819,26 @@ impl<'s> BlobWorker<'s> {
         };
         let len = text.len() as u64;
         let m = self.matcher.scan(&display, text);
+        let mut found = m.findings;
+        let d = scan_decoded(
+            &mut self.matcher,
+            &mut self.decoded,
+            self.scanner.options.decode_depth,
+            &display,
+            (text, 0..text.len()),
+            &|loc| loc,
+            &mut found,
+            0,
+        );
+        if d.capped {
+            out.stats.decode_capped.push(display.clone());
+        }
         self.account(
             at,
             display,
             len,
-            m.findings,
-            m.suppressed,
+            found,
+            m.suppressed + d.suppressed,
             m.capped_rules,
             out,
         );
@@ -885,6 +928,83 @@ fn archive_kind(max_depth: usize, head: &[u8], depth: usize) -> Result<Option<Ar
         ));
     }
     Ok(Some(kind))
+}
+
+/// What scanning one text's decoded spans added.
+struct DecodedScan {
+    /// Decoded findings silenced by an inline marker in the original text.
+    suppressed: usize,
+    /// Whether the decoding cap cut decoding short.
+    capped: bool,
+}
+
+/// Decode the encoded spans of one text (`text.0`, answering for `text.1`), scan what
+/// they decode to, and add the findings to `found`, placed on the encoded span of the
+/// original (`place` maps a location in `text.0` to the whole file) and naming their
+/// layers. A decoded finding that repeats one already in `found[raw..]` (the same
+/// secret found raw inside the span, or through two layers) is dropped; a marker on the
+/// original line silences it like any finding.
+#[allow(clippy::too_many_arguments)]
+fn scan_decoded(
+    matcher: &mut Matcher<'_>,
+    decoded: &mut Decoded,
+    depth: usize,
+    display: &str,
+    text: (&[u8], std::ops::Range<usize>),
+    place: &dyn Fn(crate::finding::Location) -> crate::finding::Location,
+    found: &mut Vec<Finding>,
+    raw: usize,
+) -> DecodedScan {
+    let (text, owned) = text;
+    decode::decode(text, owned, depth, decoded);
+    let mut out = DecodedScan {
+        suppressed: 0,
+        capped: decoded.capped,
+    };
+    if decoded.pieces.is_empty() {
+        return out;
+    }
+    let m = matcher.scan(display, &decoded.text);
+    if m.findings.is_empty() {
+        return out;
+    }
+    let lines = crate::matcher::LineIndex::new(text);
+    let markers = crate::suppress::marker_spans(text);
+    for mut f in m.findings {
+        // Decoding multiplies what generic rules see; only formats distinctive enough to
+        // stand on their own are reported from decoded text.
+        if f.rule.precision < Precision::High {
+            continue;
+        }
+        let Some(piece) = decoded
+            .piece_at(f.location.offset)
+            .filter(|p| f.location.offset + f.location.len <= p.at.end)
+        else {
+            continue;
+        };
+        let span = piece.origin.clone();
+        let local = lines.location(text, span.clone());
+        let location = place(local);
+        // The same rule already found here (raw inside the span, or through another
+        // layer): one secret, reported once, where it is plainest.
+        let repeats = |g: &Finding| {
+            g.rule.id == f.rule.id
+                && g.location.offset < location.offset + location.len.max(1)
+                && location.offset < g.location.offset + g.location.len.max(1)
+        };
+        if found[raw..].iter().any(repeats) {
+            continue;
+        }
+        if crate::suppress::suppressed(text, &lines, local.line, &markers) {
+            out.suppressed += 1;
+            continue;
+        }
+        f.context = crate::matcher::context(text, &lines, &span, std::slice::from_ref(&span));
+        f.location = location;
+        f.decoded.clone_from(&piece.layers);
+        found.push(f);
+    }
+    out
 }
 
 /// Give every finding of a blob its git provenance.

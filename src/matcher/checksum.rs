@@ -77,6 +77,76 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What a JWT's header and payload say: enough to judge it and to describe it in a
+/// finding, never its signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JwtClaims {
+    /// The header's `alg`.
+    pub alg: String,
+    /// The payload's `iss`.
+    pub iss: Option<String>,
+    /// The payload's `aud` (the first one of a list).
+    pub aud: Option<String>,
+    /// The payload's `exp`, seconds since the Unix epoch.
+    pub exp: Option<i64>,
+}
+
+impl JwtClaims {
+    /// Whether the token can no longer be used as it stands: expired at `now`, or
+    /// unsigned (`alg: none`).
+    pub fn spent(&self, now: i64) -> bool {
+        self.alg.eq_ignore_ascii_case("none") || self.exp.is_some_and(|exp| exp < now)
+    }
+
+    /// A one-line description for the finding's message.
+    pub fn describe(&self, now: i64) -> String {
+        let mut parts = vec![format!("alg {}", self.alg)];
+        if let Some(iss) = &self.iss {
+            parts.push(format!("iss {iss}"));
+        }
+        if let Some(aud) = &self.aud {
+            parts.push(format!("aud {aud}"));
+        }
+        match self.exp {
+            Some(exp) if exp < now => parts.push(format!("expired (exp {exp})")),
+            Some(exp) => parts.push(format!("expires (exp {exp})")),
+            None => parts.push("no expiry".to_string()),
+        }
+        parts.join(", ")
+    }
+}
+
+/// The claims of `token` if it is a JWT: three dot-separated base64url parts whose first
+/// two decode to JSON objects, the first naming `alg`. The samples everyone copies (the
+/// jwt.io default: `sub` 1234567890, `name` John Doe) are not credentials.
+pub fn jwt_claims(token: &[u8]) -> Option<JwtClaims> {
+    let mut parts = token.split(|&b| b == b'.');
+    let (header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let header: serde_json::Value = serde_json::from_slice(&base64url_decode(header)).ok()?;
+    let payload: serde_json::Value = serde_json::from_slice(&base64url_decode(payload)).ok()?;
+    let (header, payload) = (header.as_object()?, payload.as_object()?);
+    let alg = header.get("alg")?.as_str()?.to_string();
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => a.first().and_then(|x| x.as_str()).map(String::from),
+        _ => None,
+    };
+    let sample = payload.get("sub").and_then(|v| v.as_str()) == Some("1234567890")
+        && payload.get("name").and_then(|v| v.as_str()) == Some("John Doe");
+    if sample {
+        return None;
+    }
+    Some(JwtClaims {
+        alg,
+        iss: payload.get("iss").and_then(text),
+        aud: payload.get("aud").and_then(text),
+        exp: payload.get("exp").and_then(serde_json::Value::as_i64),
+    })
+}
+
 /// CRC-32 (IEEE 802.3), bitwise: tokens are short.
 pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = !0u32;

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use super::checksum::{github_checksum_ok, pypi_macaroon_ok};
+use super::checksum::{github_checksum_ok, jwt_claims, pypi_macaroon_ok};
 use super::lines::LineIndex;
 use crate::rules::{Checksum, Rule};
 
@@ -62,6 +62,7 @@ pub(super) fn accept(rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
         None => true,
         Some(Checksum::GithubCrc32) => github_checksum_ok(secret),
         Some(Checksum::PypiMacaroon) => pypi_macaroon_ok(secret),
+        Some(Checksum::Jwt) => jwt_claims(secret).is_some(),
     }
 }
 

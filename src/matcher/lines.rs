@@ -29,7 +29,7 @@ pub(super) fn line_end_at(text: &[u8], pos: usize) -> usize {
 }
 
 /// The secret's first line, trimmed around it, with every secret on it kept masked.
-pub(super) fn context(
+pub(crate) fn context(
     text: &[u8],
     lines: &LineIndex,
     secret: &Range<usize>,

@@ -35,14 +35,16 @@ use std::sync::Arc;
 use regex_automata::util::iter::Searcher;
 use regex_automata::Input;
 
-pub use self::checksum::{crc32, github_checksum_ok, github_token_with_checksum, pypi_macaroon_ok};
+pub use self::checksum::{
+    crc32, github_checksum_ok, github_token_with_checksum, jwt_claims, pypi_macaroon_ok, JwtClaims,
+};
 pub use self::filter::{looks_like_placeholder, shannon_entropy};
+pub(crate) use self::lines::context;
 pub use self::lines::LineIndex;
 pub use crate::suppress::ALLOW_MARKERS;
 
 use self::cache::{RegexRun, SearchState, CACHE_BUDGET};
 use self::filter::{accept, near_ok, trim_span};
-use self::lines::context;
 use crate::finding::{Finding, Fingerprint, Secret};
 use crate::prefilter::Hits;
 use crate::read::Chunk;
@@ -254,11 +256,14 @@ impl<'r> Matcher<'r> {
                 continue;
             }
             let secret = Secret::from_bytes(&text[c.secret.clone()]);
+            let (severity, details) = describe(rule, &text[c.secret.clone()]);
             out.findings.push(Finding {
                 rule: Arc::clone(&rule.info),
-                severity: rule.info.severity,
+                severity,
+                details,
                 path: path.to_string(),
                 entry: None,
+                decoded: Vec::new(),
                 location,
                 fingerprint: Fingerprint::new(&rule.info.id, &secret),
                 context: context(text, lines, &c.secret, &all_spans),
@@ -272,6 +277,26 @@ impl<'r> Matcher<'r> {
 
 /// Keep one finding per overlapping region: the most precise rule wins, then the
 /// earlier-loaded rule; non-overlapping matches of different rules all stay.
+/// A finding's severity and the details its message adds: a JWT says what its claims
+/// are, and one that cannot be used any more (expired, `alg: none`) is a note.
+fn describe(rule: &Rule, secret: &[u8]) -> (crate::rules::Severity, Option<String>) {
+    if rule.checksum != Some(crate::rules::Checksum::Jwt) {
+        return (rule.info.severity, None);
+    }
+    let Some(claims) = jwt_claims(secret) else {
+        return (rule.info.severity, None);
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let severity = if claims.spent(now) {
+        crate::rules::Severity::Note
+    } else {
+        rule.info.severity
+    };
+    (severity, Some(format!("JWT: {}", claims.describe(now))))
+}
+
 fn dedupe(rules: &RuleSet, mut c: Vec<Candidate>) -> Vec<Candidate> {
     let rank = |x: &Candidate| {
         let info = &rules.rules()[x.rule].info;

@@ -32,6 +32,10 @@ pub(super) struct JsonFinding<'a> {
     path: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     archive_entry: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decoded: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -62,6 +66,7 @@ pub(super) struct JsonStats<'a> {
     suppressed: &'a BTreeMap<&'static str, u64>,
     capped: Vec<String>,
     archives: u64,
+    decode_capped: &'a [String],
     elapsed_ms: u64,
 }
 
@@ -82,6 +87,8 @@ pub(super) fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a
         precision: f.rule.precision.as_str(),
         path: f.report_path(),
         archive_entry: f.entry.as_deref(),
+        decoded: f.decoded.iter().map(|l| l.as_str()).collect(),
+        details: f.details.as_deref(),
         line: f.location.line,
         column: f.location.column,
         end_line: f.location.end_line,
@@ -113,6 +120,7 @@ pub(super) fn stats(report: &ScanReport) -> JsonStats<'_> {
         suppressed: &s.suppressed,
         capped: s.capped.iter().map(ToString::to_string).collect(),
         archives: s.archives,
+        decode_capped: &s.decode_capped,
         elapsed_ms: s.elapsed_ms,
     }
 }

@@ -302,13 +302,25 @@ fn result(f: &Finding, rule_index: usize, opts: ReportOptions) -> SarifResult {
     if let Some(entry) = &f.entry {
         props.insert("archiveEntry".to_string(), json!(entry));
     }
+    if !f.decoded.is_empty() {
+        let layers: Vec<&str> = f.decoded.iter().map(|l| l.as_str()).collect();
+        props.insert("decoded".to_string(), json!(layers));
+    }
     SarifResult::builder()
         .rule_id(&f.rule.id)
         .rule_index(to_i64(rule_index))
         .level(level(f.severity))
-        .message(text(&match &f.entry {
-            None => format!("{} found: {shown}.", f.rule.name),
-            Some(entry) => format!("{} found in archive entry {entry}: {shown}.", f.rule.name),
+        .message(text(&{
+            let mut m = match &f.entry {
+                None => format!("{} found: {shown}.", f.rule.name),
+                Some(entry) => format!("{} found in archive entry {entry}: {shown}.", f.rule.name),
+            };
+            if let Some(d) = &f.details {
+                m.push(' ');
+                m.push_str(d);
+                m.push('.');
+            }
+            m
         }))
         .locations(vec![Location::builder()
             .physical_location(physical)

@@ -61,6 +61,13 @@ pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> i
             style.severity(f.severity),
             secret,
         )?;
+        if let Some(d) = &f.details {
+            writeln!(out, "    {}", printable(d))?;
+        }
+        if !f.decoded.is_empty() {
+            let layers: Vec<&str> = f.decoded.iter().map(|l| l.as_str()).collect();
+            writeln!(out, "    decoded: {}", layers.join(" → "))?;
+        }
         if let Some(p) = &f.provenance {
             let short = p.commit.get(..12).unwrap_or(&p.commit);
             writeln!(out, "    commit {short} by {}", printable(&p.author))?;
@@ -146,6 +153,13 @@ pub fn summary(report: &ScanReport, verbose: bool) -> String {
     }
     if !s.capped.is_empty() {
         line.push_str(&format!("; {} rule/file pairs capped", s.capped.len()));
+    }
+    if !s.decode_capped.is_empty() {
+        line.push_str(&format!(
+            "; {} text{} decoded only up to the cap",
+            s.decode_capped.len(),
+            if s.decode_capped.len() == 1 { "" } else { "s" }
+        ));
     }
     if s.archives > 0 {
         line.push_str(&format!(

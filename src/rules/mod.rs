@@ -90,14 +90,18 @@ pub enum Checksum {
     /// PyPI API tokens: `pypi-` + a base64url macaroon whose header must decode to
     /// version 2 and a location field naming the index (`pypi.org`).
     PypiMacaroon,
+    /// JSON Web Tokens: header and payload must decode to JSON objects and the header
+    /// must name its `alg`; well-known sample tokens do not pass.
+    Jwt,
 }
 
 impl Checksum {
     /// The names rule files use for each checksum.
-    const NAMES: [(&'static str, Checksum); 3] = [
+    const NAMES: [(&'static str, Checksum); 4] = [
         ("github-crc32", Checksum::GithubCrc32),
         ("npm-crc32", Checksum::GithubCrc32),
         ("pypi-macaroon", Checksum::PypiMacaroon),
+        ("jwt", Checksum::Jwt),
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -548,7 +552,7 @@ negative_examples = ["demo_short"]
             "precision = \"high\"\nchecksum = \"crc64\"",
         ));
         assert!(
-            e.starts_with("demo.toml:10: key `rules[0].checksum`: unknown checksum `crc64` (known: github-crc32, npm-crc32, pypi-macaroon)"),
+            e.starts_with("demo.toml:10: key `rules[0].checksum`: unknown checksum `crc64` (known: github-crc32, npm-crc32, pypi-macaroon, jwt)"),
             "{e}"
         );
         for (name, _) in Checksum::NAMES {

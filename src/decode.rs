@@ -1,0 +1,938 @@
+//! Decoding layers: keys stored encoded or wrapped (base64 in a Kubernetes Secret, hex,
+//! percent-encoded in a URL, escaped in a JSON or Java string, split across concatenated
+//! literals, HTML entities, quoted-printable mail, a PEM block behind log or comment
+//! prefixes) are decoded and scanned by the same prefilter and rules as plain text.
+//!
+//! Only candidate spans are decoded, never whole files: a run of base64 or hex long
+//! enough to hold a credential, a token with `%XX` in it, a string literal with escapes
+//! or concatenation, a token with entities, a paragraph with quoted-printable soft
+//! breaks, an armoured block with a prefix. A span is kept only if it decodes to text
+//! (images, fonts, hashes, certificates, compressed data and random keys decode to
+//! binary and are dropped after a few bytes), so most code costs one pass of byte
+//! classification. Everything kept is appended to one buffer that the matcher scans
+//! once; each [`Piece`] remembers the encoded span of the original text it came from,
+//! so a finding is placed on the encoded span and names its layers. Decoded text is
+//! searched again for encoded spans, up to the depth asked for (base64 of a
+//! percent-encoded URL is two layers). The bytes decoded per text are capped; reaching
+//! the cap is reported.
+
+use std::ops::Range;
+
+/// One decoding step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// Base64, standard or URL-safe, padded or not, possibly line-wrapped.
+    Base64,
+    /// Hexadecimal.
+    Hex,
+    /// Percent-encoding (`%3A`).
+    Percent,
+    /// String-literal escapes (`\n`, `\"`, `\u0067`, `\x41`, octal) and concatenation.
+    Escape,
+    /// HTML character references (`&#58;`, `&quot;`).
+    Html,
+    /// Quoted-printable (`=3D`, soft line breaks).
+    QuotedPrintable,
+    /// An armoured block whose lines carry a prefix (log, comment, string quoting).
+    Unwrap,
+}
+
+impl Layer {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Base64 => "base64",
+            Layer::Hex => "hex",
+            Layer::Percent => "percent",
+            Layer::Escape => "escape",
+            Layer::Html => "html",
+            Layer::QuotedPrintable => "quoted-printable",
+            Layer::Unwrap => "unwrap",
+        }
+    }
+}
+
+/// Default `--max-decode-depth`.
+pub const DEFAULT_MAX_DEPTH: usize = 2;
+/// Decoded bytes kept per text (a chunk of a large file counts as one text).
+pub const MAX_DECODED_BYTES: usize = 4 << 20;
+/// Shortest base64 run decoded: 18 bytes of text, the least that holds a credential
+/// with its name.
+const MIN_BASE64: usize = 24;
+/// Shortest hex run decoded (16 bytes).
+const MIN_HEX: usize = 32;
+/// Longest string literal, token or paragraph considered for escapes, entities or
+/// quoted-printable: beyond it a span is not a credential's.
+const MAX_SPAN: usize = 64 << 10;
+
+/// What ends each piece in the buffer: a line end (so `^` and `$` anchors work) and a
+/// NUL, which no rule's character classes take, so a match cannot join two pieces that
+/// come from unrelated places.
+pub const SEPARATOR: &[u8] = b"\n\0\n";
+
+/// A decoded piece of the buffer and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Where the decoded bytes sit in [`Decoded::text`].
+    pub at: Range<usize>,
+    /// The encoded span of the original text.
+    pub origin: Range<usize>,
+    /// The layers undone to get here, outermost first.
+    pub layers: Vec<Layer>,
+}
+
+/// Everything decoded from one text.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    /// Decoded pieces one after another, each ended by [`SEPARATOR`] so no match runs
+    /// from one into the next.
+    pub text: Vec<u8>,
+    /// The pieces, in buffer order.
+    pub pieces: Vec<Piece>,
+    /// Whether the cap on decoded bytes cut decoding short.
+    pub capped: bool,
+    /// Decoded bytes this buffer may hold ([`MAX_DECODED_BYTES`] unless set lower).
+    cap: usize,
+}
+
+impl Decoded {
+    /// Empty the buffer for the next text, keeping its memory.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.pieces.clear();
+        self.capped = false;
+    }
+
+    /// An empty buffer that holds at most `cap` decoded bytes.
+    pub fn with_cap(cap: usize) -> Self {
+        Decoded {
+            cap,
+            ..Decoded::default()
+        }
+    }
+
+    /// The piece holding byte `offset` of [`Decoded::text`].
+    pub fn piece_at(&self, offset: usize) -> Option<&Piece> {
+        let i = self.pieces.partition_point(|p| p.at.end <= offset);
+        self.pieces.get(i).filter(|p| p.at.contains(&offset))
+    }
+
+    fn push(&mut self, bytes: &[u8], origin: Range<usize>, layers: Vec<Layer>) -> bool {
+        let cap = if self.cap == 0 {
+            MAX_DECODED_BYTES
+        } else {
+            self.cap
+        };
+        if self.text.len() + bytes.len() + SEPARATOR.len() > cap {
+            self.capped = true;
+            return false;
+        }
+        let start = self.text.len();
+        self.text.extend_from_slice(bytes);
+        let end = self.text.len();
+        self.text.extend_from_slice(SEPARATOR);
+        self.pieces.push(Piece {
+            at: start..end,
+            origin,
+            layers,
+        });
+        true
+    }
+}
+
+/// Decode the encoded spans of `text` that start in `owned`, and of what they decode to,
+/// `depth` layers deep, into `out` (cleared first).
+pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, out: &mut Decoded) {
+    out.clear();
+    if depth == 0 {
+        return;
+    }
+    let mut found = Vec::new();
+    spans(text, owned, &mut found);
+    for (span, layer, bytes) in found {
+        if !out.push(&bytes, span, vec![layer]) {
+            return;
+        }
+    }
+    // Deeper layers: search what was decoded, piece by piece; new pieces keep the
+    // original span of the piece they came from.
+    let mut level = 0..out.pieces.len();
+    for _ in 1..depth {
+        let mut next = Vec::new();
+        for i in level.clone() {
+            let piece = out.pieces[i].clone();
+            let inner = &out.text[piece.at.clone()];
+            let mut found = Vec::new();
+            spans(inner, 0..inner.len(), &mut found);
+            for (_, layer, bytes) in found {
+                let mut layers = piece.layers.clone();
+                layers.push(layer);
+                next.push((bytes, piece.origin.clone(), layers));
+            }
+        }
+        let start = out.pieces.len();
+        for (bytes, origin, layers) in next {
+            if !out.push(&bytes, origin, layers) {
+                return;
+            }
+        }
+        level = start..out.pieces.len();
+        if level.is_empty() {
+            break;
+        }
+    }
+}
+
+/// Every encoded span of `text` starting in `owned`, decoded.
+fn spans(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+    runs(text, owned.clone(), out);
+    let mut i = owned.start;
+    let end = owned.end.min(text.len());
+    while i < end {
+        let Some(off) = memchr::memchr3(b'%', b'\\', b'&', &text[i..end]) else {
+            break;
+        };
+        let at = i + off;
+        let next = match text[at] {
+            b'%' => percent(text, at, out),
+            b'\\' => escaped(text, at, out),
+            _ => entities(text, at, out),
+        };
+        i = next.max(at + 1);
+    }
+    concatenated(text, owned.clone(), out);
+    quoted_printable(text, owned.clone(), out);
+    unwrap_armour(text, owned, out);
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// Whether decoded bytes read as text: at least nine in ten printable ASCII or
+/// whitespace, and no NUL.
+fn texty(bytes: &[u8]) -> bool {
+    if bytes.is_empty() || bytes.contains(&0) {
+        return false;
+    }
+    let printable = bytes
+        .iter()
+        .filter(|&&b| (0x20..0x7F).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t'))
+        .count();
+    printable * 10 >= bytes.len() * 9
+}
+
+/// Runs of base64 or hex characters, line-wrapped base64 joined.
+fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+    let mut i = owned.start;
+    let end = owned.end.min(text.len());
+    while i < end {
+        if !is_b64(text[i]) || (i > 0 && is_b64(text[i - 1]) && i > owned.start) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < text.len() && is_b64(text[j]) {
+            j += 1;
+        }
+        let mut run_end = j;
+        while run_end < text.len() && text[run_end] == b'=' && run_end - j < 2 {
+            run_end += 1;
+        }
+        let len = j - i;
+        if len >= MIN_HEX && len.is_multiple_of(2) && text[i..j].iter().all(u8::is_ascii_hexdigit) {
+            if let Some(bytes) = hex(&text[i..j]) {
+                out.push((i..j, Layer::Hex, bytes));
+            }
+        } else if len >= MIN_BASE64 {
+            let (body, span_end) = wrapped_base64(text, i, run_end);
+            if let Some(bytes) = base64(&body) {
+                out.push((i..span_end, Layer::Base64, bytes));
+                i = span_end;
+                continue;
+            }
+        }
+        i = run_end.max(i + 1);
+    }
+}
+
+/// The base64 starting at `start` whose first line ends at `end`: with the lines that
+/// follow when it is MIME-style wrapped (a whole line of at least 40 characters, then
+/// lines of the same indentation that are base64 too). Returns the characters without
+/// line breaks and the end of the last line used.
+fn wrapped_base64(text: &[u8], start: usize, end: usize) -> (Vec<u8>, usize) {
+    let mut body = text[start..end].to_vec();
+    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
+    let indent = &text[line_start..start];
+    let whole_line = indent.iter().all(|b| matches!(b, b' ' | b'\t'));
+    let width = end - start;
+    let mut at = end;
+    if !(whole_line && width >= 40) {
+        return (body, at);
+    }
+    loop {
+        let next = match text.get(at..) {
+            Some([b'\r', b'\n', ..]) => at + 2,
+            Some([b'\n', ..]) => at + 1,
+            _ => break,
+        };
+        if !text[next..].starts_with(indent) {
+            break;
+        }
+        let s = next + indent.len();
+        let mut e = s;
+        while e < text.len() && (is_b64(text[e]) || text[e] == b'=') {
+            e += 1;
+        }
+        let line_end = matches!(text.get(e), None | Some(b'\n' | b'\r'));
+        if e == s || !line_end || e - s > width {
+            break;
+        }
+        body.extend_from_slice(&text[s..e]);
+        at = e;
+        if e - s < width {
+            break; // the short last line
+        }
+    }
+    (body, at)
+}
+
+/// Decode base64 (standard or URL-safe, padding optional) if it reads as text. The
+/// first 48 characters are tried before the rest, so binary is dropped early.
+fn base64(chars: &[u8]) -> Option<Vec<u8>> {
+    let chars = chars
+        .strip_suffix(b"==")
+        .or_else(|| chars.strip_suffix(b"="))
+        .unwrap_or(chars);
+    let url = chars.iter().any(|&b| b == b'-' || b == b'_');
+    let std = chars.iter().any(|&b| b == b'+' || b == b'/');
+    if (url && std) || chars.len() % 4 == 1 {
+        return None;
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(u32::from(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        }))
+    };
+    let decode = |chars: &[u8]| -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(chars.len() * 3 / 4);
+        for quad in chars.chunks(4) {
+            let mut n = 0u32;
+            for (k, &c) in quad.iter().enumerate() {
+                n |= value(c)? << (18 - 6 * k);
+            }
+            let bytes = n.to_be_bytes();
+            out.extend_from_slice(&bytes[1..quad.len()]);
+        }
+        Some(out)
+    };
+    let probe = &chars[..chars.len().min(48) & !3];
+    if !texty(&decode(probe)?) {
+        return None;
+    }
+    let bytes = decode(&chars[..chars.len().min(MAX_DECODED_BYTES / 3 * 4)])?;
+    texty(&bytes).then_some(bytes)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decode hex if it reads as text.
+fn hex(chars: &[u8]) -> Option<Vec<u8>> {
+    let bytes: Option<Vec<u8>> = chars
+        .chunks_exact(2)
+        .take(MAX_DECODED_BYTES)
+        .map(|p| Some(hex_value(p[0])? << 4 | hex_value(p[1])?))
+        .collect();
+    bytes.filter(|b| texty(b))
+}
+
+/// Characters that end a URL-ish token.
+fn ends_token(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
+}
+
+/// The token around `at`: between the nearest token ends on either side, on its line.
+fn token_around(text: &[u8], at: usize) -> Range<usize> {
+    let mut s = at;
+    while s > 0 && !ends_token(text[s - 1]) && at - s < MAX_SPAN {
+        s -= 1;
+    }
+    let mut e = at;
+    while e < text.len() && !ends_token(text[e]) && e - at < MAX_SPAN {
+        e += 1;
+    }
+    s..e
+}
+
+/// A token with `%XX` escapes in it, decoded. Returns where scanning goes on.
+fn percent(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
+    let is_escape = |i: usize| {
+        text.get(i + 1).copied().and_then(hex_value).is_some()
+            && text.get(i + 2).copied().and_then(hex_value).is_some()
+    };
+    if !is_escape(at) {
+        return at + 1;
+    }
+    let span = token_around(text, at);
+    let raw = &text[span.clone()];
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' && is_escape(span.start + i) {
+            bytes
+                .push(hex_value(raw[i + 1]).unwrap_or(0) << 4 | hex_value(raw[i + 2]).unwrap_or(0));
+            i += 3;
+        } else {
+            bytes.push(raw[i]);
+            i += 1;
+        }
+    }
+    if texty(&bytes) {
+        out.push((span.clone(), Layer::Percent, bytes));
+    }
+    span.end
+}
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+/// The string literal that opens at `open` (a quote): its end (one past the closing
+/// quote) if it closes on the same line.
+fn literal_end(text: &[u8], open: usize) -> Option<usize> {
+    let q = text[open];
+    let mut i = open + 1;
+    while i < text.len() && i - open < MAX_SPAN {
+        match text[i] {
+            b'\\' => i += 2,
+            b'\n' => return None,
+            b if b == q => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Undo a string literal's escapes (the quotes excluded).
+fn unescape(body: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if b != b'\\' || i + 1 >= body.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let c = body[i + 1];
+        i += 2;
+        match c {
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'0'..=b'7' => {
+                let mut v = u32::from(c - b'0');
+                let mut k = 0;
+                while k < 2 && i < body.len() && (b'0'..=b'7').contains(&body[i]) {
+                    v = v * 8 + u32::from(body[i] - b'0');
+                    i += 1;
+                    k += 1;
+                }
+                push_char(v, out);
+            }
+            b'x' => {
+                let mut v = 0u32;
+                let mut k = 0;
+                while k < 2 && i < body.len() && hex_value(body[i]).is_some() {
+                    v = v * 16 + u32::from(hex_value(body[i]).unwrap_or(0));
+                    i += 1;
+                    k += 1;
+                }
+                push_char(v, out);
+            }
+            b'u' => {
+                let unit = |at: usize| -> Option<u32> {
+                    let h = body.get(at..at + 4)?;
+                    h.iter()
+                        .try_fold(0u32, |v, &d| Some(v * 16 + u32::from(hex_value(d)?)))
+                };
+                match unit(i) {
+                    Some(hi) if (0xD800..0xDC00).contains(&hi) => {
+                        let lo = (body.get(i + 4..i + 6) == Some(b"\\u"))
+                            .then(|| unit(i + 6))
+                            .flatten()
+                            .filter(|lo| (0xDC00..0xE000).contains(lo));
+                        match lo {
+                            Some(lo) => {
+                                push_char(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), out);
+                                i += 10;
+                            }
+                            None => {
+                                push_char(0xFFFD, out);
+                                i += 4;
+                            }
+                        }
+                    }
+                    Some(v) => {
+                        push_char(v, out);
+                        i += 4;
+                    }
+                    None => out.extend_from_slice(b"\\u"),
+                }
+            }
+            other => out.push(other), // \" \' \\ \/ and the rest stand for themselves
+        }
+    }
+}
+
+fn push_char(v: u32, out: &mut Vec<u8>) {
+    let c = char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER);
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// The string literal holding the backslash at `at`, unescaped. Returns where scanning
+/// goes on.
+fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
+    if !matches!(
+        text.get(at + 1),
+        Some(b'n' | b'r' | b't' | b'"' | b'\'' | b'\\' | b'/' | b'u' | b'x' | b'0'..=b'7')
+    ) {
+        return at + 1;
+    }
+    // The opening quote: the nearest quote before `at` on its line that is not escaped.
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    let from = line_start.max(at.saturating_sub(MAX_SPAN));
+    let open = (from..at)
+        .rev()
+        .find(|&k| is_quote(text[k]) && (k == 0 || text[k - 1] != b'\\'));
+    let Some(open) = open else {
+        // Not in a literal (a log line, a shell word): the token around it.
+        let span = token_around(text, at);
+        let mut bytes = Vec::new();
+        unescape(&text[span.clone()], &mut bytes);
+        if bytes != text[span.clone()] && texty(&bytes) {
+            out.push((span.clone(), Layer::Escape, bytes));
+        }
+        return span.end;
+    };
+    let Some(close) = literal_end(text, open) else {
+        return at + 2;
+    };
+    if close <= at {
+        return at + 2;
+    }
+    let mut bytes = Vec::new();
+    unescape(&text[open + 1..close - 1], &mut bytes);
+    if texty(&bytes) {
+        out.push((open..close, Layer::Escape, bytes));
+    }
+    close
+}
+
+/// What may stand between two string literals that a language joins into one: `+`
+/// (Java, JS, Python, C#), `.` (PHP), `..` (Lua), `&` (VB), or nothing but whitespace
+/// and line breaks (C, Python).
+fn joiner(between: &[u8]) -> bool {
+    let t: Vec<u8> = between
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    matches!(t.as_slice(), b"" | b"+" | b"." | b".." | b"&" | b"\\")
+        && between.iter().filter(|&&b| b == b'\n').count() <= 1
+}
+
+/// Literals joined by concatenation (`"-----BEGIN…\n" + "MIIE…"`), as one unescaped
+/// string.
+fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+    let mut i = owned.start;
+    let end = owned.end.min(text.len());
+    while i < end {
+        let Some(off) = memchr::memchr3(b'"', b'\'', b'`', &text[i..end]) else {
+            break;
+        };
+        let open = i + off;
+        if open > 0 && (text[open - 1] == b'\\' || text[open - 1].is_ascii_alphanumeric()) {
+            i = open + 1;
+            continue;
+        }
+        let Some(mut close) = literal_end(text, open) else {
+            i = open + 1;
+            continue;
+        };
+        let mut parts: Vec<Range<usize>> = Vec::new();
+        parts.push(open..close);
+        loop {
+            let mut k = close;
+            while k < text.len() && k - close < 64 && !is_quote(text[k]) {
+                k += 1;
+            }
+            if k >= text.len() || text[k] != text[open] || !joiner(&text[close..k]) {
+                break;
+            }
+            match literal_end(text, k) {
+                Some(e) => {
+                    parts.push(k..e);
+                    close = e;
+                }
+                None => break,
+            }
+        }
+        if parts.len() > 1 {
+            let mut bytes = Vec::new();
+            for p in &parts {
+                unescape(&text[p.start + 1..p.end - 1], &mut bytes);
+            }
+            if texty(&bytes) {
+                out.push((open..close, Layer::Escape, bytes));
+            }
+        }
+        i = close;
+    }
+}
+
+/// A token with HTML character references, decoded. Returns where scanning goes on.
+fn entities(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
+    if entity(&text[at..]).is_none() {
+        return at + 1;
+    }
+    let span = token_around(text, at);
+    let raw = &text[span.clone()];
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match (raw[i] == b'&').then(|| entity(&raw[i..])).flatten() {
+            Some((c, len)) => {
+                push_char(c, &mut bytes);
+                i += len;
+            }
+            None => {
+                bytes.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    if texty(&bytes) {
+        out.push((span.clone(), Layer::Html, bytes));
+    }
+    span.end
+}
+
+/// The character an entity at the start of `s` stands for, and its length.
+fn entity(s: &[u8]) -> Option<(u32, usize)> {
+    let semi = memchr::memchr(b';', &s[..s.len().min(12)])?;
+    let name = &s[1..semi];
+    let c = match name {
+        [b'#', b'x' | b'X', digits @ ..] if !digits.is_empty() => {
+            digits.iter().try_fold(0u32, |v, &d| {
+                Some(v.checked_mul(16)? + u32::from(hex_value(d)?))
+            })?
+        }
+        [b'#', digits @ ..] if !digits.is_empty() => digits.iter().try_fold(0u32, |v, &d| {
+            d.is_ascii_digit()
+                .then(|| v.checked_mul(10).map(|v| v + u32::from(d - b'0')))
+                .flatten()
+        })?,
+        b"amp" => u32::from(b'&'),
+        b"lt" => u32::from(b'<'),
+        b"gt" => u32::from(b'>'),
+        b"quot" => u32::from(b'"'),
+        b"apos" => u32::from(b'\''),
+        b"colon" => u32::from(b':'),
+        b"sol" => u32::from(b'/'),
+        b"equals" => u32::from(b'='),
+        b"plus" => u32::from(b'+'),
+        b"percnt" => u32::from(b'%'),
+        b"nbsp" => u32::from(b' '),
+        _ => return None,
+    };
+    Some((c, semi + 1))
+}
+
+/// Paragraphs of quoted-printable text (mail dumps): lines ending in a soft break `=`
+/// and `=XX` escapes, decoded.
+fn quoted_printable(
+    text: &[u8],
+    owned: Range<usize>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) {
+    let end = owned.end.min(text.len());
+    let mut i = owned.start;
+    while i < end {
+        // A soft break: `=` right before a line end.
+        let Some(off) = memchr::memmem::find(&text[i..end], b"=\n") else {
+            break;
+        };
+        let at = i + off;
+        let start = paragraph_start(text, at);
+        let mut stop = at;
+        while stop < text.len() && stop - start < MAX_SPAN {
+            if text[stop] == b'\n' && text.get(stop + 1).is_none_or(|&b| b == b'\n') {
+                break;
+            }
+            stop += 1;
+        }
+        let raw = &text[start..stop];
+        let mut bytes = Vec::with_capacity(raw.len());
+        let mut k = 0;
+        let mut escapes = 0;
+        while k < raw.len() {
+            if raw[k] == b'=' {
+                match raw.get(k + 1..k + 3) {
+                    Some([b'\r', b'\n']) => k += 3,
+                    Some([b'\n', ..]) => k += 2,
+                    Some([a, b]) if hex_value(*a).is_some() && hex_value(*b).is_some() => {
+                        bytes.push(hex_value(*a).unwrap_or(0) << 4 | hex_value(*b).unwrap_or(0));
+                        escapes += 1;
+                        k += 3;
+                    }
+                    _ => {
+                        bytes.push(b'=');
+                        k += 1;
+                    }
+                }
+            } else {
+                bytes.push(raw[k]);
+                k += 1;
+            }
+        }
+        // Soft breaks alone are no proof (base64 padding and code end lines in `=`):
+        // quoted-printable text escapes something.
+        if escapes > 0 && texty(&bytes) {
+            out.push((start..stop, Layer::QuotedPrintable, bytes));
+        }
+        i = stop.max(at + 2);
+    }
+}
+
+fn paragraph_start(text: &[u8], at: usize) -> usize {
+    let mut s = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    while s >= 2 && text[s - 1] == b'\n' && text[s - 2] != b'\n' && at - s < MAX_SPAN {
+        s = memchr::memrchr(b'\n', &text[..s - 1]).map_or(0, |p| p + 1);
+    }
+    s
+}
+
+/// Armoured blocks (`-----BEGIN … PRIVATE KEY-----`) whose lines carry a prefix: a
+/// log timestamp, `# `, `// `, ` * `, `-- `, string quoting. Each line's body is the
+/// run of base64 at its end; the block is rebuilt without the prefixes.
+fn unwrap_armour(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    let end = owned.end.min(text.len());
+    let mut i = owned.start;
+    while let Some(off) = memchr::memmem::find(&text[i..end], BEGIN) {
+        let at = i + off;
+        i = at + BEGIN.len();
+        let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+        let header_end = match memchr::memmem::find(&text[at + BEGIN.len()..], b"-----") {
+            Some(e) => at + BEGIN.len() + e + 5,
+            None => continue,
+        };
+        let header = &text[at..header_end];
+        if memchr::memmem::find(header, b"PRIVATE KEY").is_none() || header.len() > 64 {
+            continue;
+        }
+        let prefix = &text[line_start..at];
+        let after = &text[header_end..];
+        // Plain armour (nothing before BEGIN, a line end after it) is the rules' own.
+        if prefix.iter().all(|b| matches!(b, b' ' | b'\t'))
+            && matches!(after.first(), None | Some(b'\n' | b'\r'))
+        {
+            continue;
+        }
+        let mut block = header.to_vec();
+        block.push(b'\n');
+        let mut pos = memchr::memchr(b'\n', after).map_or(text.len(), |p| header_end + p + 1);
+        let mut lines = 0;
+        let mut closed = None;
+        while pos < text.len() && lines < 400 {
+            let line_end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+            let line = &text[pos..line_end];
+            if let Some(e) = memchr::memmem::find(line, b"-----END ") {
+                let tail = &line[e..];
+                let close =
+                    memchr::memmem::find(&tail[9..], b"-----").map_or(tail.len(), |p| p + 14);
+                block.extend_from_slice(&tail[..close.min(tail.len())]);
+                block.push(b'\n');
+                closed = Some(pos + e + close.min(tail.len()));
+                break;
+            }
+            let body = line_body(line);
+            if body.is_empty() {
+                break;
+            }
+            block.extend_from_slice(body);
+            block.push(b'\n');
+            lines += 1;
+            pos = line_end + 1;
+        }
+        if let Some(stop) = closed {
+            if lines > 0 {
+                out.push((at..stop, Layer::Unwrap, block));
+                i = stop;
+            }
+        }
+    }
+}
+
+/// The armoured body at the end of a prefixed line: trailing quoting (`\n"`, `",`,
+/// `" +`, `'`, `;`) dropped, then the run of base64 (and `:` `,` of headers such as
+/// `Proc-Type: 4,ENCRYPTED`) back to the prefix.
+fn line_body(line: &[u8]) -> &[u8] {
+    let mut e = line.len();
+    loop {
+        let before = e;
+        while e > 0
+            && matches!(
+                line[e - 1],
+                b'\r' | b' ' | b'\t' | b'"' | b'\'' | b',' | b';' | b'+' | b')'
+            )
+        {
+            e -= 1;
+        }
+        if e >= 2 && &line[e - 2..e] == b"\\n" {
+            e -= 2;
+        }
+        if e == before {
+            break;
+        }
+    }
+    let mut s = e;
+    while s > 0
+        && (is_b64(line[s - 1]) || line[s - 1] == b'=')
+        && line[s - 1] != b'-'
+        && line[s - 1] != b'_'
+    {
+        s -= 1;
+    }
+    &line[s..e]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(text: &str, depth: usize) -> Vec<(String, Vec<Layer>, Range<usize>)> {
+        let mut d = Decoded::default();
+        decode(text.as_bytes(), 0..text.len(), depth, &mut d);
+        d.pieces
+            .iter()
+            .map(|p| {
+                (
+                    String::from_utf8_lossy(&d.text[p.at.clone()]).into_owned(),
+                    p.layers.clone(),
+                    p.origin.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn base64_hex_percent_escapes_entities() {
+        let b64 = "dG9rZW49Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6";
+        let got = decoded(&format!("x: {b64}\n"), 1);
+        assert_eq!(got[0].0, "token=ghp_abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(got[0].1, [Layer::Base64]);
+        assert_eq!(got[0].2, 3..3 + b64.len());
+        let hex = "746f6b656e3d6768705f6162636465666768696a6b6c6d6e6f70";
+        assert_eq!(decoded(hex, 1)[0].0, "token=ghp_abcdefghijklmnop");
+        assert_eq!(decoded("u?t=token%3Aghp_abc", 1)[0].0, "u?t=token:ghp_abc");
+        assert_eq!(decoded(r#"{"k": "\u0067hp_x\n"}"#, 1)[0].0, "ghp_x\n");
+        assert_eq!(decoded("a=token&#58;ghp_x", 1)[0].0, "a=token:ghp_x");
+    }
+
+    #[test]
+    fn two_layers_and_depth() {
+        // base64 of "u?t=token%3Aghp_abcdefgh"
+        let text = "dT90PXRva2VuJTNBZ2hwX2FiY2RlZmdo";
+        let two = decoded(text, 2);
+        assert!(two.iter().any(
+            |(s, l, _)| s == "u?t=token:ghp_abcdefgh" && l == &[Layer::Base64, Layer::Percent]
+        ));
+        assert!(decoded(text, 1).iter().all(|(_, l, _)| l.len() == 1));
+        assert!(decoded(text, 0).is_empty());
+    }
+
+    #[test]
+    fn binary_decodes_to_nothing() {
+        // A random key, a sha512 integrity hash, a PNG data URI: binary once decoded.
+        for text in [
+            "aws_secret = 3QlY7Zkuvqdt7s8Stqcbnr3yBdGBLEPH1qhT61qt",
+            "integrity sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==",
+            "src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\"",
+            "commit 9fceb02d0ae598e95dc970b74767f19372d61af8a06d9fbf",
+        ] {
+            assert!(decoded(text, 2).iter().all(|(s, _, _)| !s.is_empty() && texty(s.as_bytes())), "{text}");
+            assert!(decoded(text, 2).iter().all(|(_, l, _)| !l.contains(&Layer::Base64)), "{text}");
+        }
+    }
+
+    #[test]
+    fn wrapped_base64_and_prefixed_armour() {
+        let mut text = String::new();
+        let line = "dG9rZW49Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4";
+        text.push_str(line);
+        text.push('\n');
+        text.push_str("OQ==\n");
+        let got = decoded(&text, 1);
+        assert!(got[0].0.ends_with("0123456789"), "{got:?}");
+        // Assembled at run time, so the repository's own scan finds no key here.
+        let (begin, end) = (
+            ["-----BEGIN RSA", " PRIVATE KEY-----"].concat(),
+            ["-----END RSA", " PRIVATE KEY-----"].concat(),
+        );
+        let pem = format!(
+            "2024-01-01 INFO {begin}\n2024-01-01 INFO MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n2024-01-01 INFO {end}\n"
+        );
+        let got = decoded(&pem, 1);
+        let unwrapped = got
+            .iter()
+            .find(|(_, l, _)| l == &[Layer::Unwrap])
+            .expect("unwrapped");
+        assert_eq!(
+            unwrapped.0,
+            format!("{begin}\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n{end}\n")
+        );
+        let concat =
+            format!("k = \"{begin}\\n\" +\n    \"MIIEvQIBADANBg\\n\" +\n    \"{end}\\n\";");
+        let got = decoded(&concat, 1);
+        let joined = format!("{begin}\nMIIEvQIBADANBg\n{end}");
+        assert!(got.iter().any(|(s, _, _)| s.contains(&joined)), "{got:?}");
+    }
+
+    #[test]
+    fn quoted_printable_paragraphs() {
+        let text = "Subject: creds\n\ntoken=3Dghp_abcdefghij=\nklmnop\n\nbye\n";
+        let got = decoded(text, 1);
+        assert!(
+            got.iter().any(
+                |(s, l, _)| s == "token=ghp_abcdefghijklmnop" && l == &[Layer::QuotedPrintable]
+            ),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn the_cap_is_kept_and_reported() {
+        let b64 = "dG9rZW49Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6 ".repeat(2_000);
+        let mut d = Decoded::with_cap(10_000);
+        decode(b64.as_bytes(), 0..b64.len(), 1, &mut d);
+        assert!(d.capped);
+        assert!(d.text.len() <= 10_000);
+        assert!(d.pieces.len() > 100);
+    }
+}
