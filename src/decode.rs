@@ -64,6 +64,9 @@ const MIN_HEX: usize = 32;
 /// Longest string literal, token or paragraph considered for escapes, entities or
 /// quoted-printable: beyond it a span is not a credential's.
 const MAX_SPAN: usize = 64 << 10;
+/// How far back from a backslash its opening quote is looked for: a minified line full
+/// of escapes must not be searched back over and over.
+const MAX_BACK: usize = 4 << 10;
 
 /// What ends each piece in the buffer: a line end (so `^` and `$` anchors work) and a
 /// NUL, which no rule's character classes take, so a match cannot join two pieces that
@@ -205,8 +208,21 @@ fn spans(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, V
     unwrap_armour(text, owned, out);
 }
 
+/// Which bytes are base64 characters (both alphabets), as a table: the run finder
+/// looks at most bytes of a text once.
+const B64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    t
+};
+
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    B64[usize::from(b)]
 }
 
 /// Whether decoded bytes read as text: at least nine in ten printable ASCII or
@@ -222,38 +238,93 @@ fn texty(bytes: &[u8]) -> bool {
     printable * 10 >= bytes.len() * 9
 }
 
-/// Runs of base64 or hex characters, line-wrapped base64 joined.
+/// Runs of base64 or hex characters, line-wrapped base64 joined. A run worth decoding
+/// is at least [`MIN_BASE64`] characters long, so the finder probes the last byte of
+/// each window of that length: where it is not a base64 character no such run covers
+/// the window, and the search jumps past it. In code, whose words are short, that reads
+/// a fraction of the bytes.
 fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
-    let mut i = owned.start;
     let end = owned.end.min(text.len());
-    while i < end {
-        if !is_b64(text[i]) || (i > 0 && is_b64(text[i - 1]) && i > owned.start) {
-            i += 1;
+    let mut i = owned.start;
+    // Bytes in `i..known` are known to be base64 characters.
+    let mut known = i;
+    while i + MIN_BASE64 <= text.len() && i < end {
+        let probe = i + MIN_BASE64 - 1;
+        if !is_b64(text[probe]) {
+            i = probe + 1;
+            known = i;
             continue;
         }
-        let mut j = i;
+        let floor = i.max(known);
+        let mut k = probe;
+        while k > floor && is_b64(text[k - 1]) {
+            k -= 1;
+        }
+        if k > floor {
+            // `text[k - 1]` is not base64: the next window starts at `k`, and
+            // `k..=probe` need not be looked at again.
+            i = k;
+            known = probe + 1;
+            continue;
+        }
+        // `i..=probe` are all base64: a run of at least MIN_BASE64 starts at `i`,
+        // unless it began before `owned` (another text's) and was cut here.
+        let s = i;
+        let mut j = probe + 1;
         while j < text.len() && is_b64(text[j]) {
             j += 1;
+        }
+        if s == owned.start && s > 0 && is_b64(text[s - 1]) {
+            i = j + 1;
+            known = i;
+            continue;
         }
         let mut run_end = j;
         while run_end < text.len() && text[run_end] == b'=' && run_end - j < 2 {
             run_end += 1;
         }
-        let len = j - i;
-        if len >= MIN_HEX && len.is_multiple_of(2) && text[i..j].iter().all(u8::is_ascii_hexdigit) {
-            if let Some(bytes) = hex(&text[i..j]) {
-                out.push((i..j, Layer::Hex, bytes));
+        let len = j - s;
+        let mut next = run_end + 1;
+        if len >= MIN_HEX
+            && len.is_multiple_of(2)
+            && text[s..j].iter().all(u8::is_ascii_hexdigit)
+            && text[s..j]
+                .iter()
+                .step_by(2)
+                .take(24)
+                .all(|b| (b'2'..=b'7').contains(b))
+        {
+            if let Some(bytes) = hex(&text[s..j]) {
+                out.push((s..j, Layer::Hex, bytes));
             }
-        } else if len >= MIN_BASE64 {
-            let (body, span_end) = wrapped_base64(text, i, run_end);
+        } else if base64_of_text(&text[s..j]) && base64(&text[s..j.min(s + 48)]).is_some() {
+            let (body, span_end) = wrapped_base64(text, s, run_end);
             if let Some(bytes) = base64(&body) {
-                out.push((i..span_end, Layer::Base64, bytes));
-                i = span_end;
-                continue;
+                out.push((s..span_end, Layer::Base64, bytes));
+                next = span_end + 1;
             }
         }
-        i = run_end.max(i + 1);
+        i = next;
+        known = i;
     }
+}
+
+/// Whether a run can be the base64 of text at all, from its first characters alone:
+/// each group of four starts with the top six bits of a byte, and for printable ASCII
+/// those are 8 to 31 (`I`…`Z`, `a`…`f`). Identifiers (`D3D12_FEATURE_DATA_…`), hashes
+/// and random keys fail within a group or two, before anything is decoded. Whitespace
+/// bytes (tab, line feed) start with 0, so an encoded text may start a group with `A`
+/// now and then; one such group in twelve is allowed.
+fn base64_of_text(run: &[u8]) -> bool {
+    let mut odd = 0;
+    for &c in run.iter().step_by(4).take(12) {
+        match c {
+            b'I'..=b'Z' | b'a'..=b'f' => {}
+            b'A' if odd == 0 => odd += 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The base64 starting at `start` whose first line ends at `end`: with the lines that
@@ -414,12 +485,13 @@ fn is_quote(b: u8) -> bool {
 fn literal_end(text: &[u8], open: usize) -> Option<usize> {
     let q = text[open];
     let mut i = open + 1;
-    while i < text.len() && i - open < MAX_SPAN {
-        match text[i] {
-            b'\\' => i += 2,
+    let limit = text.len().min(open + MAX_SPAN);
+    while i < limit {
+        let at = i + memchr::memchr3(q, b'\\', b'\n', &text[i..limit])?;
+        match text[at] {
+            b'\\' => i = at + 2,
             b'\n' => return None,
-            b if b == q => return Some(i + 1),
-            _ => i += 1,
+            _ => return Some(at + 1),
         }
     }
     None
@@ -515,7 +587,7 @@ fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>
     }
     // The opening quote: the nearest quote before `at` on its line that is not escaped.
     let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
-    let from = line_start.max(at.saturating_sub(MAX_SPAN));
+    let from = line_start.max(at.saturating_sub(MAX_BACK));
     let open = (from..at)
         .rev()
         .find(|&k| is_quote(text[k]) && (k == 0 || text[k - 1] != b'\\'));
@@ -535,12 +607,40 @@ fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>
     if close <= at {
         return at + 2;
     }
-    let mut bytes = Vec::new();
-    unescape(&text[open + 1..close - 1], &mut bytes);
-    if texty(&bytes) {
-        out.push((open..close, Layer::Escape, bytes));
+    let body = &text[open + 1..close - 1];
+    if hides_something(body) {
+        let mut bytes = Vec::new();
+        unescape(body, &mut bytes);
+        if texty(&bytes) {
+            out.push((open..close, Layer::Escape, bytes));
+        }
     }
     close
+}
+
+/// Whether a literal's escapes could hide a credential from the raw text: an escape
+/// that stands for a letter (`\u0067`, `\x67`, octal), an escaped quote (JSON inside a
+/// string: `{\"token\":\"…\"}`), or an escape glued to a word (`\nghp_…`, where the raw
+/// text has no word boundary). A `printf` string ending in `\n` hides nothing.
+fn hides_something(body: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &body[i..]) {
+        let at = i + off;
+        match body.get(at + 1) {
+            Some(b'u' | b'x' | b'0'..=b'7' | b'"' | b'\'') => return true,
+            Some(b'n' | b'r' | b't') => {
+                if body.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric()) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i = at + 2;
+        if i >= body.len() {
+            break;
+        }
+    }
+    false
 }
 
 /// What may stand between two string literals that a language joins into one: `+`
@@ -577,8 +677,15 @@ fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, L
         let mut parts: Vec<Range<usize>> = Vec::new();
         parts.push(open..close);
         loop {
+            // What follows the literal: a joiner, then the next literal's quote.
             let mut k = close;
-            while k < text.len() && k - close < 64 && !is_quote(text[k]) {
+            while k < text.len()
+                && k - close < 64
+                && matches!(
+                    text[k],
+                    b' ' | b'\t' | b'\r' | b'\n' | b'+' | b'.' | b'&' | b'\\'
+                )
+            {
                 k += 1;
             }
             if k >= text.len() || text[k] != text[open] || !joiner(&text[close..k]) {

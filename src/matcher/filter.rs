@@ -85,7 +85,13 @@ pub(super) fn near_ok(
     }
 }
 
-/// Whether `re` matches in the neighbourhood of `span`: the lines within `n` of it.
+/// Bytes a neighbourhood reaches past the secret, per line of `n` (and one more for the
+/// secret's own line): "near" means near on a line of megabytes too, where a whole-line
+/// neighbourhood would pair a chance prefix with every run on the line.
+const NEAR_BYTES_PER_LINE: usize = 256;
+
+/// Whether `re` matches in the neighbourhood of `span`: the lines within `n` of it, and
+/// at most `(n + 1) * NEAR_BYTES_PER_LINE` bytes either side of it.
 fn neighbourhood_has(
     re: &crate::rules::LazyRegex,
     n: usize,
@@ -96,8 +102,12 @@ fn neighbourhood_has(
     let lines = lines.get_or_insert_with(|| LineIndex::new(text));
     let first = lines.line_of(span.start).saturating_sub(n).max(1);
     let last = lines.line_of(span.end.saturating_sub(1)) + n;
-    let neighbourhood = lines.line_start(first)..lines.line_end(text, last);
-    re.get().is_some_and(|re| re.is_match(&text[neighbourhood]))
+    let reach = (n + 1) * NEAR_BYTES_PER_LINE;
+    let start = lines
+        .line_start(first)
+        .max(span.start.saturating_sub(reach));
+    let end = lines.line_end(text, last).min(span.end + reach).max(start);
+    re.get().is_some_and(|re| re.is_match(&text[start..end]))
 }
 
 /// Shannon entropy in bits per byte.
