@@ -50,6 +50,26 @@ pub fn rsa_key() -> String {
     )
 }
 
+/// A config `[[rules]]` table for a custom ACME token rule (`acme_` and 20 characters)
+/// whose examples are `example` and a variant of it.
+pub fn acme_rule_toml(example: &str) -> String {
+    format!(
+        r#"[[rules]]
+id = "acme-token"
+name = "ACME token"
+provider = "ACME"
+description = "An internal ACME token."
+severity = "error"
+security_severity = 8.0
+precision = "high"
+keywords = ["acme_"]
+regex = '''\b(?P<secret>acme_[A-Za-z0-9]{{20}})\b'''
+examples = ["{example}", "x {example}"]
+negative_examples = ["acme_short"]
+"#
+    )
+}
+
 /// Write `files` (relative path, contents) under `root`.
 pub fn write_tree(root: &Path, files: &[(&str, String)]) {
     for (rel, body) in files {
