@@ -19,8 +19,6 @@ fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
         .arg("scan")
         .args(args)
         .args(["--format", "json"])
-        .env_remove("GITLEAKS_CONFIG")
-        .env_remove("GITLEAKS_CONFIG_TOML")
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

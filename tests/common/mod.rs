@@ -10,7 +10,10 @@ use assert_cmd::Command;
 /// The plainsight binary under test.
 pub fn plainsight() -> Command {
     let mut c = Command::cargo_bin("plainsight").expect("binary built");
-    c.env_remove("NO_COLOR");
+    // The developer's own gitleaks settings must not change what the tests see.
+    c.env_remove("NO_COLOR")
+        .env_remove("GITLEAKS_CONFIG")
+        .env_remove("GITLEAKS_CONFIG_TOML");
     c
 }
 
