@@ -708,7 +708,11 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<ExitCode> {
 
 fn import_from(args: &ImportArgs) -> Result<ExitCode> {
     let outcome = match args.from {
-        ImportFrom::Gitleaks => import::gitleaks(&args.path, args.force)?,
+        ImportFrom::Gitleaks => {
+            let mut outcome = import::gitleaks(&args.path, args.force)?;
+            import_gitleaks_ignore(&args.path, &mut outcome)?;
+            outcome
+        }
         ImportFrom::DetectSecrets => import::detect_secrets(&args.path)?,
     };
     let mut out = io::stdout().lock();
@@ -719,6 +723,42 @@ fn import_from(args: &ImportArgs) -> Result<ExitCode> {
         writeln!(out, "not converted: {n}")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `.gitleaksignore` names places, not secrets: scan `dir` with the configuration just
+/// written (the ignore file not applied) and turn the entries naming a finding into
+/// baseline entries.
+fn import_gitleaks_ignore(dir: &Path, outcome: &mut import::Outcome) -> Result<()> {
+    let file = dir.join(GITLEAKS_IGNORE_FILE);
+    if !file.is_file() {
+        return Ok(());
+    }
+    let ignore = IgnoreList::load(&file)?;
+    let (config, rules) = load_config(None, dir)?;
+    let mut options = ScanOptions {
+        exclude: exclusions(&config, dir),
+        ..ScanOptions::default()
+    };
+    options.suppressions.allowlists = config.allowlists;
+    options.suppressions.rule_paths = config.rule_paths;
+    let report =
+        Scanner::new(rules, options)?.scan_paths(&[dir.to_path_buf()], &Progress::default())?;
+    let dest = dir.join(BASELINE_FILE);
+    let mut baseline = if dest.exists() {
+        Baseline::load(&dest)?
+    } else {
+        Baseline::default()
+    };
+    let unmatched = import::gitleaks_ignore_into_baseline(&ignore, &report.findings, &mut baseline);
+    std::fs::write(&dest, baseline.to_json())
+        .with_context(|| format!("cannot write {}", dest.display()))?;
+    outcome.written.push(dest);
+    for e in unmatched {
+        outcome.not_converted.push(format!(
+            "{GITLEAKS_IGNORE_FILE}: `{e}` names no finding in the tree (a history entry, or a line that changed); {GITLEAKS_IGNORE_FILE} stays honoured as it is"
+        ));
+    }
+    Ok(())
 }
 
 /// Where the report goes; opened before scanning so an unwritable path fails fast.

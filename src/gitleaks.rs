@@ -565,6 +565,15 @@ impl IgnoreEntry {
     }
 }
 
+impl std::fmt::Display for IgnoreEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(c) = &self.commit {
+            write!(f, "{c}:")?;
+        }
+        write!(f, "{}:{}:{}", self.path, self.rule, self.line)
+    }
+}
+
 /// A parsed `.gitleaksignore`.
 #[derive(Clone, Debug, Default)]
 pub struct IgnoreList {

@@ -4,9 +4,11 @@
 //!
 //! - gitleaks: `.gitleaks.toml` is translated as a scan would translate it
 //!   ([`crate::gitleaks`]) and written in plainsight's format, so the imported file gives
-//!   the findings the gitleaks file gave. `.gitleaksignore` entries name a line, not a
-//!   secret, so they cannot become line-free baseline entries; plainsight keeps reading
-//!   that file itself.
+//!   the findings the gitleaks file gave. `.gitleaksignore` entries name a place, not a
+//!   secret: the CLI scans the tree and each entry that names a current finding becomes
+//!   a baseline entry for that finding's secret
+//!   ([`gitleaks_ignore_into_baseline`]); the rest (history entries, stale lines) are
+//!   listed, and plainsight keeps honouring the file itself.
 //! - detect-secrets: `.secrets.baseline` stores the SHA-1 of each secret, never the
 //!   secret, so each result becomes a baseline entry keyed by that SHA-1 and its file
 //!   ([`crate::baseline::SecretHash::Sha1`]): it matches a finding of any rule whose
@@ -22,7 +24,8 @@ use crate::allowlist::Allowlist;
 use crate::baseline::{normalise, Baseline, Key, SecretHash, BASELINE_FILE};
 use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
-use crate::gitleaks::{self, GITLEAKS_FILE, GITLEAKS_IGNORE_FILE};
+use crate::finding::Finding;
+use crate::gitleaks::{self, IgnoreEntry, IgnoreList, GITLEAKS_FILE, GITLEAKS_IGNORE_FILE};
 use crate::read::{read_user_file, SMALL_FILE_LIMIT};
 use crate::rules;
 
@@ -118,11 +121,6 @@ pub fn gitleaks(dir: &Path, force: bool) -> Result<Outcome> {
     let dest = dir.join(CONFIG_FILE);
     write_new(&dest, &toml, force)?;
     out.written.push(dest);
-    if dir.join(GITLEAKS_IGNORE_FILE).is_file() {
-        out.not_converted.push(format!(
-            "{GITLEAKS_IGNORE_FILE}: its entries name a line, not a secret, so they cannot become baseline entries; plainsight keeps honouring {GITLEAKS_IGNORE_FILE} as it is (`plainsight baseline create` records the remaining findings without lines)"
-        ));
-    }
     Ok(out)
 }
 
@@ -261,4 +259,35 @@ pub fn detect_secrets(dir: &Path) -> Result<Outcome> {
     })?;
     out.written.push(dest);
     Ok(out)
+}
+
+/// Turn `.gitleaksignore` entries into baseline entries: an entry names a place (path,
+/// rule, line), a baseline entry the secret found there, so each entry is looked up among
+/// `findings` (a scan of the same tree, without the ignore file applied). Returns the
+/// entries no finding matched (history entries, or ones already stale), which stay
+/// honoured from `.gitleaksignore` itself.
+pub fn gitleaks_ignore_into_baseline<'a>(
+    ignore: &'a IgnoreList,
+    findings: &[Finding],
+    baseline: &mut Baseline,
+) -> Vec<&'a IgnoreEntry> {
+    let mut unmatched: Vec<&IgnoreEntry> = Vec::new();
+    for entry in &ignore.entries {
+        let mut found = false;
+        for f in findings.iter().filter(|f| entry.matches(f)) {
+            found = true;
+            baseline.insert(
+                Key::of(f),
+                Some(format!(
+                    "imported from {GITLEAKS_IGNORE_FILE} ({}:{}:{})",
+                    entry.path, entry.rule, entry.line
+                )),
+            );
+        }
+        if !found {
+            unmatched.push(entry);
+        }
+    }
+    unmatched.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    unmatched
 }

@@ -300,7 +300,12 @@ fn import_gitleaks_round_trips() {
     // Rule paths have no .plainsight.toml form: keep this file to the rest.
     let toml = GITLEAKS_TOML.replace("path = '''\\.cfg$'''\n", "");
     std::fs::write(dir.path().join(".gitleaks.toml"), &toml).unwrap();
-    std::fs::write(dir.path().join(".gitleaksignore"), "app.env:acme-token:1\n").unwrap();
+    let history_entry = "0123456789abcdef0123456789abcdef01234567:app.env:acme-token:2";
+    std::fs::write(
+        dir.path().join(".gitleaksignore"),
+        format!("app.env:acme-token:1\n{history_entry}\n"),
+    )
+    .unwrap();
     let (_, before, _) = run_json(dir.path(), &["."]);
     let out = plainsight()
         .current_dir(dir.path())
@@ -316,7 +321,13 @@ fn import_gitleaks_round_trips() {
         said.contains("not converted: ") && said.contains("unknownThing"),
         "{said}"
     );
-    assert!(said.contains(".gitleaksignore"), "{said}");
+    // The entry naming a current finding became a baseline entry; the history one
+    // is listed.
+    assert!(said.contains("wrote ./.plainsight-baseline.json"), "{said}");
+    assert!(
+        said.contains(&format!("`{history_entry}` names no finding")),
+        "{said}"
+    );
     std::fs::remove_file(dir.path().join(".gitleaks.toml")).unwrap();
     let (_, after, stderr) = run_json(dir.path(), &["."]);
     assert_eq!(hits(&after), hits(&before), "{stderr}");
@@ -325,6 +336,13 @@ fn import_gitleaks_round_trips() {
         "the .gitleaksignore entry still applies"
     );
     assert_eq!(after["stats"]["suppressed"], before["stats"]["suppressed"]);
+    std::fs::remove_file(dir.path().join(".gitleaksignore")).unwrap();
+    let (_, base, _) = run_json(
+        dir.path(),
+        &[".", "--baseline", ".plainsight-baseline.json"],
+    );
+    assert_eq!(hits(&base), hits(&before));
+    assert_eq!(base["stats"]["suppressed"]["baseline"], 1);
     // A second import does not overwrite without --force.
     std::fs::write(dir.path().join(".gitleaks.toml"), &toml).unwrap();
     expect_exit_2(
