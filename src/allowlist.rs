@@ -288,3 +288,47 @@ impl RulePath {
         f.rule.id == self.rule && !self.regex.is_match(f.report_path().as_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(condition: &str, paths: &[&str], stopwords: &[&str]) -> AllowlistSpec {
+        AllowlistSpec {
+            condition: Some(Spanned::new(0..0, condition.into())),
+            path_regexes: paths
+                .iter()
+                .map(|p| Spanned::new(0..0, (*p).to_string()))
+                .collect(),
+            stopwords: stopwords.iter().map(|s| (*s).to_string()).collect(),
+            ..AllowlistSpec::default()
+        }
+    }
+
+    #[test]
+    fn conditions_and_targets_parse_in_any_case() {
+        assert_eq!(Condition::parse("AND"), Some(Condition::And));
+        assert_eq!(Target::parse("Line"), Some(Target::Line));
+        assert_eq!(Target::parse("file"), None);
+        let e = Allowlist::compile("c.toml", "x", "allowlists[0]", 1, spec("maybe", &[], &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key `allowlists[0].condition`"), "{e}");
+    }
+
+    #[test]
+    fn and_needs_every_criterion_or_any() {
+        let or = Allowlist::compile("c", "", "a", 1, spec("or", &["^docs/"], &["dummy"])).unwrap();
+        let and =
+            Allowlist::compile("c", "", "a", 1, spec("and", &["^docs/"], &["dummy"])).unwrap();
+        let set = crate::matcher::test_support::demo_set();
+        let m = crate::matcher::test_support::run(&set, "demo_q8w3v7l2k9r4b6h1");
+        let mut f = m.findings[0].clone();
+        f.path = "docs/a.md".into();
+        assert!(or.allows(&f) && !and.allows(&f), "path alone");
+        f.path = "src/a.rs".into();
+        assert!(!or.allows(&f) && !and.allows(&f), "neither");
+        let empty = Allowlist::compile("c", "", "a", 1, spec("and", &[], &[])).unwrap();
+        assert!(!empty.allows(&f), "an empty list allows nothing");
+    }
+}

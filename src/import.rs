@@ -31,6 +31,9 @@ use crate::rules;
 
 /// detect-secrets' baseline file.
 pub const DETECT_SECRETS_FILE: &str = ".secrets.baseline";
+/// A detect-secrets baseline lists every accepted secret of a repository: it may be far
+/// larger than a config file.
+const DETECT_SECRETS_LIMIT: u64 = 1 << 30;
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -188,7 +191,7 @@ const DEFAULT_FILTERS: &str = "detect_secrets.filters.";
 /// (merged into an existing baseline, whose entries and reasons stay).
 pub fn detect_secrets(dir: &Path) -> Result<Outcome> {
     let src = dir.join(DETECT_SECRETS_FILE);
-    let text = read_user_file(&src, 1 << 30)?;
+    let text = read_user_file(&src, DETECT_SECRETS_LIMIT)?;
     let spec: DetectSecretsFile = serde_json::from_str(&text).map_err(|e| Error::Import {
         path: src.clone(),
         message: format!("not a detect-secrets baseline: {e}"),

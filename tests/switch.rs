@@ -97,6 +97,11 @@ regexes = ['''^test''']
 [[allowlists]]
 commits = ["0123456789abcdef0123456789abcdef01234567"]
 unknownThing = 1
+
+[[allowlists]]
+description = "the whole match, tested by each rule itself"
+regexTarget = "match"
+regexes = ['''= "m8w3''']
 "#;
 
 /// The tree the gitleaks tests scan, and the findings gitleaks gives on it.
@@ -133,6 +138,7 @@ fn gitleaks_tree(root: &Path) -> Vec<String> {
                 "notes/example.txt",
                 format!("acme_token = \"{}\"\n", token("example1")),
             ),
+            ("m.env", format!("acme_token = \"{}\"\n", token("m8w3"))),
             ("a.txt", ["pin", "_12345678\n"].concat()),
             ("b.cfg", ["pin", "_87654321\n"].concat()),
         ],
