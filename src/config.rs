@@ -5,8 +5,14 @@
 //! max_file_size = 10_000_000
 //! report_public_identifiers = false   # true: also report publishable keys, as notes
 //!
+//! builtin_rules = true                # false: only the rules below
+//!
 //! [allowlist]
 //! paths = ["vendor/**", "**/testdata/**"]
+//!
+//! [[allowlists]]                      # gitleaks' model: see crate::allowlist
+//! target = "line"
+//! regexes = ['EXAMPLE']
 //!
 //! [[rules]]                           # extra rules, same format as rules/*.toml
 //! id = "acme-internal-token"

@@ -274,7 +274,7 @@ pub fn translate(file: &str, text: &str) -> Result<Translated> {
             continue;
         };
         let pattern = secret_pattern(
-            regex.get_ref(),
+            &go_regex(regex.get_ref()),
             rule.secret_group.as_ref().map(|g| *g.get_ref()),
         )
         .map_err(|message| Error::Spec {
@@ -304,7 +304,7 @@ pub fn translate(file: &str, text: &str) -> Result<Translated> {
         if let Some(path) = &rule.path {
             out.rule_paths.push(RulePath {
                 rule: id.clone(),
-                regex: config_regex(file, text, path, &format!("{key}.path"))?,
+                regex: config_regex(file, text, &go_spanned(path), &format!("{key}.path"))?,
                 source: path.get_ref().clone(),
             });
         }
@@ -358,8 +358,8 @@ fn allowlist(
         condition: a.condition,
         target: a.regex_target,
         commits: a.commits,
-        path_regexes: a.paths,
-        regexes: a.regexes,
+        path_regexes: a.paths.iter().map(go_spanned).collect(),
+        regexes: a.regexes.iter().map(go_spanned).collect(),
         stopwords: a.stopwords,
         rules,
     };
@@ -440,6 +440,39 @@ fn unknown_keys(file: &str, text: &str, doc: &DeTable<'_>, warnings: &mut Vec<Wa
             }
         }
     }
+}
+
+/// Translate the RE2 (Go) syntax that Rust's regex syntax lacks or reads differently:
+/// `\Q…\E` literal runs become escaped text, and a pattern using Unicode classes
+/// (`\pL`, `\p{Greek}`) gets `(?u)`, since plainsight's patterns are ASCII unless asked
+/// (which is also what RE2's `\w`, `\d`, `\s` and `\b` are). Everything else — `(?i)`,
+/// `(?s)`, `(?U)`, classes, repetition, `\z` — means the same in both.
+pub fn go_regex(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("\\Q") {
+        // An escaped backslash before `Q` (`\\Q`) is not a quote.
+        let backslashes = rest[..i].chars().rev().take_while(|&c| c == '\\').count();
+        if backslashes % 2 == 1 {
+            out.push_str(&rest[..i + 2]);
+            rest = &rest[i + 2..];
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let quoted = &rest[i + 2..];
+        let (lit, after) = quoted.split_once("\\E").unwrap_or((quoted, ""));
+        out.push_str(&regex_syntax::escape(lit));
+        rest = after;
+    }
+    out.push_str(rest);
+    if out.contains("\\p") || out.contains("\\P") {
+        out.insert_str(0, "(?u)");
+    }
+    out
+}
+
+fn go_spanned(s: &Spanned<String>) -> Spanned<String> {
+    Spanned::new(s.span(), go_regex(s.get_ref()))
 }
 
 /// Rewrite a gitleaks regex so that the group gitleaks reports is named `secret`: group
@@ -639,6 +672,16 @@ mod tests {
         assert!(secret_pattern("(a)", Some(3))
             .unwrap_err()
             .contains("secretGroup 3"));
+    }
+
+    #[test]
+    fn go_syntax_is_translated() {
+        assert_eq!(go_regex(r"a\Q.*+\Eb"), r"a\.\*\+b");
+        assert_eq!(go_regex(r"\\Q"), r"\\Q");
+        assert_eq!(go_regex(r"\p{Greek}+"), r"(?u)\p{Greek}+");
+        assert_eq!(go_regex(r"(?i)key=\w+"), r"(?i)key=\w+");
+        let (re, _) = crate::rules::LazyRegex::new(&go_regex(r"x\pL")).unwrap();
+        assert!(re.force().is_ok());
     }
 
     #[test]
