@@ -9,16 +9,19 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use plainsight::archive::ArchiveLimits;
-use plainsight::config::{Config, CONFIG_FILE};
+use plainsight::baseline::{Baseline, BASELINE_FILE};
+use plainsight::config::{Config, ConfigSource};
 use plainsight::finding::VersionControl;
 use plainsight::git;
+use plainsight::gitleaks::{IgnoreList, GITLEAKS_IGNORE_FILE};
+use plainsight::import;
 use plainsight::report::{self, Format, ReportOptions};
 use plainsight::rules::{self, check, RuleSet};
 use plainsight::scan::{Progress, ScanOptions, ScanReport, Scanner, DEFAULT_MAX_FILE_SIZE};
-use plainsight::suppress::{load_baseline, load_ignore_file, IGNORE_FILE};
+use plainsight::suppress::{load_ignore_file, IGNORE_FILE};
 use plainsight::Severity;
 
 /// Find API keys and secrets stored in plaintext. Secrets are redacted in every output
@@ -44,6 +47,91 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Create, update or prune a baseline: the findings a team has accepted.
+    Baseline {
+        #[command(subcommand)]
+        command: BaselineCommand,
+    },
+    /// Validate the configuration and print what is in effect.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Convert another tool's configuration and baseline into plainsight's.
+    Import(ImportArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+    /// Print the JSON Schema of a report format.
+    Schema {
+        #[arg(value_enum)]
+        what: SchemaArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SchemaArg {
+    /// The `--format json` report and each `--format jsonl` line.
+    Report,
+}
+
+#[derive(Debug, Subcommand)]
+enum BaselineCommand {
+    /// Write a baseline of every current finding.
+    Create(BaselineArgs),
+    /// Add new findings, keeping existing entries and their reasons.
+    Update(BaselineArgs),
+    /// Drop entries whose finding is gone.
+    Prune(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+struct BaselineArgs {
+    /// The baseline file.
+    #[arg(default_value = BASELINE_FILE)]
+    file: PathBuf,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration that a scan of PATH would use and print it.
+    Check {
+        /// Config file (default: discovered from PATH).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The path a scan would start from.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ImportFrom {
+    /// `.gitleaks.toml` and `.gitleaksignore`.
+    Gitleaks,
+    /// `.secrets.baseline`.
+    DetectSecrets,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The tool to import from.
+    #[arg(value_enum)]
+    from: ImportFrom,
+    /// The directory holding its files; plainsight's are written there too.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Overwrite an existing `.plainsight.toml` (a baseline is merged into, never
+    /// overwritten).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,10 +196,13 @@ struct OutputArgs {
     /// Exit 1 only for findings at or above this severity (default: any finding).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     fail_on: Option<SeverityArg>,
-    /// Config file (default: .plainsight.toml in the scan root, if present).
+    /// Config file, .plainsight.toml or .gitleaks.toml (default: the nearest
+    /// .plainsight.toml from the scanned path up to the repository root, else gitleaks'
+    /// places).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Report only findings whose fingerprint is not in this earlier JSON report.
+    /// Report only findings not in this baseline (`plainsight baseline create`) or
+    /// earlier JSON report.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
     /// List every skipped file in the text report.
@@ -221,8 +312,34 @@ struct InstallHookArgs {
 /// Parse the command line and run it; the exit code follows plainsight's contract:
 /// 0 no findings, 1 findings, 2 error.
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command().version(version()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
+        Command::Baseline { command } => baseline(command),
+        Command::Config {
+            command: ConfigCommand::Check { config, path },
+        } => config_check(config.as_deref(), &path),
+        Command::Import(args) => import_from(&args),
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "plainsight", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command().version(version()))
+                .render(&mut out)
+                .context("cannot write the man page")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema {
+            what: SchemaArg::Report,
+        } => {
+            io::stdout()
+                .lock()
+                .write_all(report::schema::REPORT_SCHEMA.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
         Command::InstallHook(args) => install_hook(&args),
@@ -264,14 +381,20 @@ impl Settings {
         out: &OutputArgs,
         limits: &LimitArgs,
         base: &Path,
+        start: &Path,
         walk: Option<WalkSettings>,
     ) -> Result<Settings> {
         let sink = open_output(out.output.as_deref())?;
-        let (config, rules) = load_config(out, base)?;
+        let (config, rules) = load_config(out.config.as_deref(), start)?;
+        let mut err = io::stderr().lock();
+        for w in &config.warnings {
+            let _ = writeln!(err, "plainsight: warning: {w}");
+        }
+        drop(err);
         let mut options = ScanOptions {
             threads: limits.threads.unwrap_or(0),
             max_file_size: limits.max_file_size(&config),
-            exclude: config.allow_paths.clone(),
+            exclude: exclusions(&config, base),
             archives: limits.archives(),
             decode_depth: limits.max_decode_depth,
             ..ScanOptions::default()
@@ -281,7 +404,7 @@ impl Settings {
             options.follow_links = w.follow_links;
             options.stdin_name = w.stdin_name;
         }
-        load_suppressions(out, base, &mut options)?;
+        load_suppressions(out, base, config, &mut options)?;
         let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
         let report = ReportSettings {
             format: match out.format {
@@ -315,6 +438,16 @@ impl Settings {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let settings = prepare_scan(&args)?;
+    if settings.report.format == Format::Jsonl {
+        return scan_streaming(&settings.scanner, &args.paths, settings.report);
+    }
+    let report = run_scan(&settings.scanner, &args.paths)?;
+    finish(&report, settings.report, None)
+}
+
+/// Check the paths exist and resolve a filesystem scan's settings.
+fn prepare_scan(args: &ScanArgs) -> Result<Settings> {
     for p in &args.paths {
         if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
             bail!("no such file or directory: {}", p.display());
@@ -324,23 +457,45 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         [one] if one.is_dir() => one.clone(),
         _ => PathBuf::from("."),
     };
+    // The config is looked for from the scanned path up, whatever the report base.
+    let start = match args.paths.first() {
+        Some(p) if p.as_os_str() != "-" => p.clone(),
+        _ => PathBuf::from("."),
+    };
     let walk = WalkSettings {
         respect_ignore: !args.no_ignore,
         follow_links: args.follow,
         stdin_name: args.stdin_name.clone(),
     };
-    let settings = Settings::resolve(&args.out, &args.limits, &base, Some(walk))?;
-    if settings.report.format == Format::Jsonl {
-        return scan_streaming(&settings.scanner, &args.paths, settings.report);
-    }
+    Settings::resolve(&args.out, &args.limits, &base, &start, Some(walk))
+}
+
+/// Scan `paths`, with a progress spinner on a terminal.
+fn run_scan(scanner: &Scanner, paths: &[PathBuf]) -> Result<ScanReport> {
     let progress = Progress::default();
     let report = std::thread::scope(|s| {
         s.spawn(|| show_progress(&progress));
-        let r = settings.scanner.scan_paths(&args.paths, &progress);
+        let r = scanner.scan_paths(paths, &progress);
         progress.done.store(true, Ordering::Relaxed);
         r
     })?;
-    finish(&report, settings.report, None)
+    Ok(report)
+}
+
+/// `plainsight 0.1.0 (492 rules)`: the count says which rules a binary carries.
+/// Counting parses the built-in rules, so it is done only when the version is shown.
+fn version() -> &'static str {
+    static LONG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let shown = std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V" || a == "man");
+    if !shown {
+        return env!("CARGO_PKG_VERSION");
+    }
+    LONG.get_or_init(|| match rules::builtin::load() {
+        Ok(r) => format!("{} ({} rules)", env!("CARGO_PKG_VERSION"), r.len()),
+        Err(_) => env!("CARGO_PKG_VERSION").to_string(),
+    })
 }
 
 /// `--format jsonl`: findings are written while the scan runs and never held, so memory
@@ -398,7 +553,7 @@ fn scan_streaming(
 fn git(args: GitArgs) -> Result<ExitCode> {
     let repo = git::Repo::discover(&args.repo)?;
     let base = repo.root().to_path_buf();
-    let settings = Settings::resolve(&args.out, &args.limits, &base, None)?;
+    let settings = Settings::resolve(&args.out, &args.limits, &base, &base, None)?;
     let scanner = &settings.scanner;
     let scan = if args.staged {
         repo.scan_staged(scanner)?
@@ -438,31 +593,175 @@ fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Load the config (explicit, or the scan root's), build the rule set it asks for.
-fn load_config(out: &OutputArgs, base: &Path) -> Result<(Config, RuleSet)> {
-    let config = match &out.config {
+/// Load the config (explicit, or discovered from `start` up) and build the rule set it
+/// asks for.
+fn load_config(explicit: Option<&Path>, start: &Path) -> Result<(Config, RuleSet)> {
+    let mut config = match explicit {
         Some(path) => Config::load(path)?,
-        None => {
-            let default = base.join(CONFIG_FILE);
-            if default.is_file() {
-                Config::load(&default)?
-            } else {
-                Config::default()
-            }
-        }
+        None => ConfigSource::discover(start).load()?,
     };
-    let mut config = config;
     let set = config.rule_set(rules::builtin::load()?)?;
     Ok((config, set))
 }
 
-fn load_suppressions(out: &OutputArgs, base: &Path, options: &mut ScanOptions) -> Result<()> {
+/// The config's excluded paths, plus the config file itself when it lies in the scanned
+/// tree: it holds patterns and rule examples that look like secrets by design, and
+/// configuration, not code, so it is skipped as `excluded` rather than reported.
+fn exclusions(config: &Config, base: &Path) -> Vec<String> {
+    let mut out = config.allow_paths.clone();
+    let inside = config.file.as_ref().and_then(|f| {
+        let file = std::fs::canonicalize(f).ok()?;
+        let base = std::fs::canonicalize(base).ok()?;
+        let rel = file.strip_prefix(&base).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    });
+    out.extend(inside.map(|rel| globset::escape(&rel)));
+    out
+}
+
+/// Every suppression a scan applies: `.plainsightignore` and `.gitleaksignore` in the
+/// scan root, `--baseline`, and the config's allowlists and rule examples.
+fn load_suppressions(
+    out: &OutputArgs,
+    base: &Path,
+    config: Config,
+    options: &mut ScanOptions,
+) -> Result<()> {
     let ignore = base.join(IGNORE_FILE);
     if ignore.is_file() {
         options.ignored = load_ignore_file(&ignore)?;
     }
+    let s = &mut options.suppressions;
+    let gitleaks_ignore = base.join(GITLEAKS_IGNORE_FILE);
+    if gitleaks_ignore.is_file() {
+        s.gitleaks_ignore = IgnoreList::load(&gitleaks_ignore)?;
+    }
     if let Some(b) = &out.baseline {
-        options.baseline = load_baseline(b)?;
+        s.baseline = Baseline::load(b)?;
+    }
+    s.allowlists = config.allowlists;
+    s.rule_paths = config.rule_paths;
+    Ok(())
+}
+
+/// What `plainsight baseline` does with the current findings.
+#[derive(Clone, Copy)]
+enum BaselineOp {
+    Create,
+    Update,
+    Prune,
+}
+
+fn baseline(command: BaselineCommand) -> Result<ExitCode> {
+    let (op, mut args) = match command {
+        BaselineCommand::Create(a) => (BaselineOp::Create, a),
+        BaselineCommand::Update(a) => (BaselineOp::Update, a),
+        BaselineCommand::Prune(a) => (BaselineOp::Prune, a),
+    };
+    // The baseline being written must not hide the findings it is made of.
+    args.scan.out.baseline = None;
+    let settings = prepare_scan(&args.scan)?;
+    let report = run_scan(&settings.scanner, &args.scan.paths)?;
+    let file = &args.file;
+    let existing = || -> Result<Baseline> {
+        Ok(if file.exists() {
+            Baseline::load(file)?
+        } else {
+            Baseline::default()
+        })
+    };
+    let (baseline, message) = match op {
+        BaselineOp::Create => {
+            let b = Baseline::from_findings(&report.findings);
+            let m = format!("{} entries", b.len());
+            (b, m)
+        }
+        BaselineOp::Update => {
+            let mut b = existing()?;
+            let added = b.update(&report.findings);
+            let m = format!("{added} added, {} entries in all", b.len());
+            (b, m)
+        }
+        BaselineOp::Prune => {
+            let mut b = existing()?;
+            let pruned = b.prune(&report.findings);
+            let m = format!(
+                "pruned {pruned} entr{} whose finding is gone, {} kept",
+                if pruned == 1 { "y" } else { "ies" },
+                b.len()
+            );
+            (b, m)
+        }
+    };
+    std::fs::write(file, baseline.to_json())
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    writeln!(io::stdout().lock(), "{}: {message}", file.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_check(explicit: Option<&Path>, path: &Path) -> Result<ExitCode> {
+    if std::fs::symlink_metadata(path).is_err() {
+        bail!("no such file or directory: {}", path.display());
+    }
+    let (config, set) = load_config(explicit, path)?;
+    set.compile_all()?;
+    let mut out = io::stdout().lock();
+    write!(out, "{}", config.describe(&set))?;
+    writeln!(out, "ok: the configuration is valid")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_from(args: &ImportArgs) -> Result<ExitCode> {
+    let outcome = match args.from {
+        ImportFrom::Gitleaks => {
+            let mut outcome = import::gitleaks(&args.path, args.force)?;
+            import_gitleaks_ignore(&args.path, &mut outcome)?;
+            outcome
+        }
+        ImportFrom::DetectSecrets => import::detect_secrets(&args.path)?,
+    };
+    let mut out = io::stdout().lock();
+    for w in &outcome.written {
+        writeln!(out, "wrote {}", w.display())?;
+    }
+    for n in &outcome.not_converted {
+        writeln!(out, "not converted: {n}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `.gitleaksignore` names places, not secrets: scan `dir` with the configuration just
+/// written (the ignore file not applied) and turn the entries naming a finding into
+/// baseline entries.
+fn import_gitleaks_ignore(dir: &Path, outcome: &mut import::Outcome) -> Result<()> {
+    let file = dir.join(GITLEAKS_IGNORE_FILE);
+    if !file.is_file() {
+        return Ok(());
+    }
+    let ignore = IgnoreList::load(&file)?;
+    let (config, rules) = load_config(None, dir)?;
+    let mut options = ScanOptions {
+        exclude: exclusions(&config, dir),
+        ..ScanOptions::default()
+    };
+    options.suppressions.allowlists = config.allowlists;
+    options.suppressions.rule_paths = config.rule_paths;
+    let report =
+        Scanner::new(rules, options)?.scan_paths(&[dir.to_path_buf()], &Progress::default())?;
+    let dest = dir.join(BASELINE_FILE);
+    let mut baseline = if dest.exists() {
+        Baseline::load(&dest)?
+    } else {
+        Baseline::default()
+    };
+    let unmatched = import::gitleaks_ignore_into_baseline(&ignore, &report.findings, &mut baseline);
+    std::fs::write(&dest, baseline.to_json())
+        .with_context(|| format!("cannot write {}", dest.display()))?;
+    outcome.written.push(dest);
+    for e in unmatched {
+        outcome.not_converted.push(format!(
+            "{GITLEAKS_IGNORE_FILE}: `{e}` names no finding in the tree (a history entry, or a line that changed); {GITLEAKS_IGNORE_FILE} stays honoured as it is"
+        ));
     }
     Ok(())
 }

@@ -25,6 +25,22 @@ impl std::fmt::Display for SpecLocation {
     }
 }
 
+/// Something in a config file plainsight reads but cannot fully honour (a gitleaks key
+/// with no equivalent): printed on stderr with its place, so nothing is dropped unseen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Where it is.
+    pub at: SpecLocation,
+    /// What plainsight does instead.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
 /// Every way a plainsight run can fail as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -56,6 +72,14 @@ pub enum Error {
         /// The baseline file.
         path: PathBuf,
         /// What is wrong with it.
+        message: String,
+    },
+    /// `plainsight import` could not read what it converts or write what it made.
+    #[error("{}: {message}", path.display())]
+    Import {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
         message: String,
     },
     /// The scan could not start or finish (thread pool, keyword automaton, a source's

@@ -27,12 +27,16 @@
 //! benchmarks, fuzz targets and tests that exercise one stage alone; the prefilter is
 //! hidden from the documentation because nothing outside them should call it.
 
+pub mod allowlist;
 pub mod archive;
+pub mod baseline;
 pub mod config;
 pub mod decode;
 pub mod error;
 pub mod finding;
 pub mod git;
+pub mod gitleaks;
+pub mod import;
 pub mod matcher;
 #[doc(hidden)]
 pub mod prefilter;

@@ -62,6 +62,8 @@ pub struct ScanOptions {
     pub ignored: HashSet<Fingerprint>,
     /// Findings with these fingerprints are dropped (`--baseline`).
     pub baseline: HashSet<Fingerprint>,
+    /// Baselines, `.gitleaksignore`, allowlists: each finding is checked against them.
+    pub suppressions: crate::suppress::Suppressions,
     /// How deep and how much of archives is opened.
     pub archives: ArchiveLimits,
     /// The report name of standard input (`--stdin-name`).
@@ -81,6 +83,7 @@ impl Default for ScanOptions {
             max_findings_per_rule: DEFAULT_MAX_FINDINGS_PER_RULE,
             ignored: HashSet::new(),
             baseline: HashSet::new(),
+            suppressions: crate::suppress::Suppressions::default(),
             archives: ArchiveLimits::default(),
             stdin_name: DEFAULT_STDIN_NAME.to_string(),
             decode_depth: decode::DEFAULT_MAX_DEPTH,
@@ -393,6 +396,8 @@ impl Scanner {
                 "ignore_file"
             } else if baseline.contains(&f.fingerprint) {
                 "baseline"
+            } else if let Some(s) = self.options.suppressions.check(f) {
+                s.as_str()
             } else {
                 return true;
             };

@@ -508,25 +508,10 @@ fn config_disables_rules_adds_rules_and_excludes_paths() {
             ("acme.cfg", format!("token={token}\n")),
             (
                 ".plainsight.toml",
-                r#"disabled_rules = ["aws-access-key-id"]
-
-[allowlist]
-paths = ["keys/**"]
-
-[[rules]]
-id = "acme-token"
-name = "ACME token"
-provider = "ACME"
-description = "An internal ACME token."
-severity = "error"
-security_severity = 8.0
-precision = "high"
-keywords = ["acme_"]
-regex = '''\b(?P<secret>acme_[A-Za-z0-9]{20})\b'''
-examples = ["acme_Zq8Xw3Vt7Lm2Kp9Rn4Bc", "x acme_Zq8Xw3Vt7Lm2Kp9Rn4Bd"]
-negative_examples = ["acme_short"]
-"#
-                .into(),
+                format!(
+                    "disabled_rules = [\"aws-access-key-id\"]\n\n[allowlist]\npaths = [\"keys/**\"]\n\n{}",
+                    acme_rule_toml(&token)
+                ),
             ),
         ],
     );
@@ -535,7 +520,8 @@ negative_examples = ["acme_short"]
     assert!(ids.contains(&"acme-token".to_string()), "{ids:?}");
     assert!(!ids.contains(&"aws-access-key-id".to_string()), "{ids:?}");
     assert!(!ids.contains(&"private-key".to_string()), "{ids:?}");
-    assert_eq!(v["stats"]["skipped"]["excluded"], 1);
+    // keys/id_rsa, and the config file itself.
+    assert_eq!(v["stats"]["skipped"]["excluded"], 2);
 }
 
 #[test]

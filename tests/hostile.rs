@@ -651,7 +651,16 @@ fn unwritable_output_is_exit_two_before_scanning() {
 #[test]
 fn every_skip_reason_shows_in_json_text_sarif_and_verbose() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    // The config sits above the scanned tree, found by walking up to the repository
+    // root: the config file in use would itself count as excluded inside the tree.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join(".plainsight.toml"),
+        "[allowlist]\npaths = [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    let tree = dir.path().join("tree");
+    let d = tree.as_path();
     let key = aws_key_id();
     write_tree(
         d,
@@ -659,10 +668,6 @@ fn every_skip_reason_shows_in_json_text_sarif_and_verbose() {
             ("ok.env", format!("k={key}\n")),
             ("big.log", "y".repeat(5000)),
             ("vendor/lib.env", format!("k={key}\n")),
-            (
-                ".plainsight.toml",
-                "[allowlist]\npaths = [\"vendor/**\"]\n".into(),
-            ),
         ],
     );
     std::fs::write(d.join("blob.bin"), b"\0\x01\x02\0binary").unwrap();

@@ -9,6 +9,7 @@ pub mod gitlab;
 pub mod json;
 pub mod jsonl;
 pub mod sarif;
+pub mod schema;
 pub mod text;
 
 use std::io::{self, Write};

@@ -24,6 +24,7 @@ use toml::Spanned;
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
 use crate::prefilter::Prefilter;
 
+pub(crate) use lazy::{build_regex, parse as parse_hir};
 pub use lazy::{LazyRegex, Plan, RequiredRun};
 
 /// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
@@ -285,8 +286,18 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
         .rules
         .into_iter()
         .enumerate()
-        .map(|(i, spec)| compile(file, text, i, spec))
+        .map(|(i, spec)| compile(file, text, i, spec, Examples::Required))
         .collect()
+}
+
+/// Whether a rule must carry its own examples.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Examples {
+    /// Rule files: every built-in or shared rule proves itself (`rules check`).
+    Required,
+    /// A config's own rules (and gitleaks rules, which have no such key): examples are
+    /// welcome but a team adding one pattern, or importing a gitleaks file, has none.
+    Optional,
 }
 
 /// Compile rule specs that arrive inside another document (the config's `[[rules]]`).
@@ -300,7 +311,7 @@ pub(crate) fn compile_all(
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
-            let rule = compile(file, text, i, spec)?;
+            let rule = compile(file, text, i, spec, Examples::Optional)?;
             rule.compile_now()?;
             Ok(rule)
         })
@@ -350,7 +361,13 @@ fn capture_index(ast: &Ast, name: &str) -> Option<usize> {
     }
 }
 
-fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) -> Result<Rule> {
+fn compile(
+    file: &str,
+    text: &str,
+    index: usize,
+    spec: Spanned<spec::RuleSpec>,
+    examples: Examples,
+) -> Result<Rule> {
     let table_span = spec.span();
     let spec = spec.into_inner();
     let cx = Ctx { file, text, index };
@@ -398,14 +415,14 @@ fn compile(file: &str, text: &str, index: usize, spec: Spanned<spec::RuleSpec>) 
         }
         e => e.map(Spanned::into_inner),
     };
-    if spec.examples.get_ref().len() < 2 {
+    if examples == Examples::Required && spec.examples.get_ref().len() < 2 {
         return Err(cx.err(
             spec.examples.span(),
             "examples",
             "needs at least 2 examples",
         ));
     }
-    if spec.negative_examples.get_ref().is_empty() {
+    if examples == Examples::Required && spec.negative_examples.get_ref().is_empty() {
         return Err(cx.err(
             spec.negative_examples.span(),
             "negative_examples",

@@ -10,7 +10,10 @@ use assert_cmd::Command;
 /// The plainsight binary under test.
 pub fn plainsight() -> Command {
     let mut c = Command::cargo_bin("plainsight").expect("binary built");
-    c.env_remove("NO_COLOR");
+    // The developer's own gitleaks settings must not change what the tests see.
+    c.env_remove("NO_COLOR")
+        .env_remove("GITLEAKS_CONFIG")
+        .env_remove("GITLEAKS_CONFIG_TOML");
     c
 }
 
@@ -47,6 +50,26 @@ pub fn rsa_key() -> String {
          Yl4i5N1Fb1R2Nf+vRiX8TgaMYFZc6E1kLfU3QBSnEz3Md0cJ7qDcGkNaGp3VAhe2\n\
          r7Tq2Lm9Xw4Vb8Nc3Kd6Fg1Hj5Ps0Qa7Ue2Io9Yt4Rw3Ez8Xc6Vb1Nm5Kl2Jh7\n\
          Gf0Ds3Ap8Ou4Iy9Tr6Ew1Qz5Xc2Vb7Nm3Lk8Jh4Gf9Ds0Ap6Ou1Iy7Tr3Ew5Qz\n{end}\n"
+    )
+}
+
+/// A config `[[rules]]` table for a custom ACME token rule (`acme_` and 20 characters)
+/// whose examples are `example` and a variant of it.
+pub fn acme_rule_toml(example: &str) -> String {
+    format!(
+        r#"[[rules]]
+id = "acme-token"
+name = "ACME token"
+provider = "ACME"
+description = "An internal ACME token."
+severity = "error"
+security_severity = 8.0
+precision = "high"
+keywords = ["acme_"]
+regex = '''\b(?P<secret>acme_[A-Za-z0-9]{{20}})\b'''
+examples = ["{example}", "x {example}"]
+negative_examples = ["acme_short"]
+"#
     )
 }
 
