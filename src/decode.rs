@@ -628,10 +628,10 @@ fn hides_something(body: &[u8]) -> bool {
         let at = i + off;
         match body.get(at + 1) {
             Some(b'u' | b'x' | b'0'..=b'7' | b'"' | b'\'') => return true,
-            Some(b'n' | b'r' | b't') => {
-                if body.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric()) {
-                    return true;
-                }
+            Some(b'n' | b'r' | b't')
+                if body.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric()) =>
+            {
+                return true;
             }
             _ => {}
         }
