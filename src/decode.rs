@@ -189,33 +189,37 @@ pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, out: &mut Decoded)
 /// Every encoded span of `text` starting in `owned`, decoded.
 fn spans(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
     runs(text, owned.clone(), out);
-    let mut i = owned.start;
     let end = owned.end.min(text.len());
-    while i < end {
-        let Some(off) = memchr::memchr3(b'%', b'\\', b'&', &text[i..end]) else {
-            break;
-        };
-        let at = i + off;
-        let next = match text[at] {
+    // One pass over the three trigger bytes; a hit inside a span already decoded is
+    // passed over.
+    let mut next = owned.start;
+    for off in memchr::memchr3_iter(b'%', b'\\', b'&', &text[owned.start..end]) {
+        let at = owned.start + off;
+        if at < next {
+            continue;
+        }
+        next = match text[at] {
             b'%' => percent(text, at, out),
             b'\\' => escaped(text, at, out),
-            _ => entities(text, at, out),
+            _ if is_entity_start(text, at) => entities(text, at, out),
+            _ => at + 1,
         };
-        i = next.max(at + 1);
     }
     concatenated(text, owned.clone(), out);
     quoted_printable(text, owned.clone(), out);
     unwrap_armour(text, owned, out);
 }
 
-/// Which bytes are base64 characters (both alphabets), as a table: the run finder
-/// looks at most bytes of a text once.
+/// Which bytes are standard base64 characters, as a table: the run finder looks at
+/// most bytes of a text once. `-` and `_` (the URL-safe alphabet's) are left out of the
+/// search, so `snake_case` and `kebab-case` words split into short runs that are passed
+/// over; a candidate run is extended over them afterwards ([`extend_url_safe`]).
 const B64: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/');
         b += 1;
     }
     t
@@ -270,10 +274,7 @@ fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Ve
         // `i..=probe` are all base64: a run of at least MIN_BASE64 starts at `i`,
         // unless it began before `owned` (another text's) and was cut here.
         let s = i;
-        let mut j = probe + 1;
-        while j < text.len() && is_b64(text[j]) {
-            j += 1;
-        }
+        let j = extend_url_safe(text, run_end_from(text, probe + 1));
         if s == owned.start && s > 0 && is_b64(text[s - 1]) {
             i = j + 1;
             known = i;
@@ -307,6 +308,35 @@ fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Ve
         i = next;
         known = i;
     }
+}
+
+/// The first byte at or after `j` that is not a base64 character: eight bytes a step
+/// while all are, then one by one (long identifiers and hex make long runs).
+fn run_end_from(text: &[u8], mut j: usize) -> usize {
+    while j + 8 <= text.len() {
+        let w = &text[j..j + 8];
+        let all = w.iter().fold(true, |acc, &b| acc & B64[usize::from(b)]);
+        if !all {
+            break;
+        }
+        j += 8;
+    }
+    while j < text.len() && is_b64(text[j]) {
+        j += 1;
+    }
+    j
+}
+
+/// The end of a run that continues over URL-safe characters: `j` itself unless `-` or
+/// `_` and more base64 follow.
+fn extend_url_safe(text: &[u8], mut j: usize) -> usize {
+    while j + 1 < text.len()
+        && matches!(text[j], b'-' | b'_')
+        && (is_b64(text[j + 1]) || matches!(text[j + 1], b'-' | b'_'))
+    {
+        j = run_end_from(text, j + 1);
+    }
+    j
 }
 
 /// Whether a run can be the base64 of text at all, from its first characters alone:
@@ -712,6 +742,13 @@ fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, L
     }
 }
 
+/// Whether an `&` at `at` can start an entity: `&#` or a lower-case name, cheap enough
+/// for every `&` of C or Rust code.
+fn is_entity_start(text: &[u8], at: usize) -> bool {
+    matches!(text.get(at + 1), Some(b'#' | b'a'..=b'z'))
+        && memchr::memchr(b';', &text[at..text.len().min(at + 12)]).is_some()
+}
+
 /// A token with HTML character references, decoded. Returns where scanning goes on.
 fn entities(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
     if entity(&text[at..]).is_none() {
@@ -786,12 +823,18 @@ fn quoted_printable(
         };
         let at = i + off;
         let start = paragraph_start(text, at);
-        let mut stop = at;
-        while stop < text.len() && stop - start < MAX_SPAN {
-            if text[stop] == b'\n' && text.get(stop + 1).is_none_or(|&b| b == b'\n') {
-                break;
-            }
-            stop += 1;
+        let limit = text.len().min(at + MAX_SPAN);
+        let stop = memchr::memmem::find(&text[at..limit], b"\n\n").map_or(limit, |p| at + p);
+        // Quoted-printable text escapes something (`=3D`, `=20`, in upper-case hex);
+        // a paragraph without one is code whose lines end in `=`.
+        let escaped = memchr::memchr_iter(b'=', &text[start..stop]).any(|p| {
+            let q = start + p;
+            let upper_hex = |b: &u8| b.is_ascii_digit() || (b'A'..=b'F').contains(b);
+            matches!(text.get(q + 1..q + 3), Some([a, b]) if upper_hex(a) && upper_hex(b))
+        });
+        if !escaped {
+            i = stop.max(at + 2);
+            continue;
         }
         let raw = &text[start..stop];
         let mut bytes = Vec::with_capacity(raw.len());
