@@ -990,14 +990,18 @@ fn scan_decoded(
         let span = piece.origin.clone();
         let local = lines.location(text, span.clone());
         let location = place(local);
-        // The same rule already found here (raw inside the span, or through another
-        // layer): one secret, reported once, where it is plainest.
-        let repeats = |g: &Finding| {
-            g.rule.id == f.rule.id
-                && g.location.offset < location.offset + location.len.max(1)
+        // One secret, one finding. Already found here by the same rule, or by a rule
+        // at least as precise (raw inside the span, or through another layer): where it
+        // is plainest wins. Found here only by less precise rules (a Kubernetes `data:`
+        // value, a base64 blob): the decoded finding, which names the secret, replaces
+        // them.
+        let overlaps = |g: &Finding| {
+            g.location.offset < location.offset + location.len.max(1)
                 && location.offset < g.location.offset + g.location.len.max(1)
         };
-        if found[raw..].iter().any(repeats) {
+        if found[raw..].iter().any(|g| {
+            overlaps(g) && (g.rule.id == f.rule.id || g.rule.precision >= f.rule.precision)
+        }) {
             continue;
         }
         if crate::suppress::suppressed(text, &lines, local.line, &markers) {
@@ -1007,6 +1011,14 @@ fn scan_decoded(
         f.context = crate::matcher::context(text, &lines, &span, std::slice::from_ref(&span));
         f.location = location;
         f.decoded.clone_from(&piece.layers);
+        let mut k = raw;
+        while k < found.len() {
+            if overlaps(&found[k]) {
+                found.remove(k);
+            } else {
+                k += 1;
+            }
+        }
         found.push(f);
     }
     out
