@@ -315,9 +315,12 @@ def rg_parse(out):
 
 def ps_flat_cmd(d, out):
     return [*ps_cmd(d, out), "--max-archive-depth", "0"]
+def ps_plain_cmd(d, out):
+    return [*ps_cmd(d, out), "--max-decode-depth", "0"]
 
 TOOLS = [("plainsight", ps_cmd, ps_parse, plainsight),
-         ("plainsight, archives off", ps_flat_cmd, ps_parse, plainsight)]
+         ("plainsight, archives off", ps_flat_cmd, ps_parse, plainsight),
+         ("plainsight, decoding off", ps_plain_cmd, ps_parse, plainsight)]
 if "kingfisher" not in skip: TOOLS.append(("kingfisher", kf_cmd, kf_parse, kingfisher))
 if "ripsecrets" not in skip: TOOLS.append(("ripsecrets", rs_cmd, rs_parse, ripsecrets))
 if "rg" not in skip: TOOLS.append(("ripgrep (keywords)", rg_cmd, rg_parse, rg))
