@@ -447,3 +447,27 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+#[test]
+fn a_marker_above_a_pem_block_silences_the_whole_block() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "above.pem",
+                format!("# test key, plainsight:allow\n{}", rsa_key()),
+            ),
+            (
+                "begin.pem",
+                rsa_key().replacen("-----\n", "----- # plainsight:allow\n", 1),
+            ),
+            ("apart.pem", format!("# plainsight:allow\n\n{}", rsa_key())),
+        ],
+    );
+    let v = scan(dir.path(), &[]);
+    assert_eq!(rule_in(&v, "above.pem"), Vec::<String>::new());
+    assert_eq!(rule_in(&v, "begin.pem"), Vec::<String>::new());
+    assert_eq!(rule_in(&v, "apart.pem"), ["private-key"]);
+    assert_eq!(v["stats"]["suppressed"]["inline"], 2);
+}

@@ -251,7 +251,9 @@ impl<'r> Matcher<'r> {
         for c in kept.iter().filter(|c| owns(c.secret.start)) {
             let rule = &self.rules.rules()[c.rule];
             let location = lines.location(text, c.secret.clone());
-            if suppressed(text, lines, location.line, &markers) {
+            if suppressed(text, lines, location.line, &markers)
+                || armour_suppressed(text, lines, location.line, &markers)
+            {
                 out.suppressed += 1;
                 continue;
             }
@@ -277,6 +279,23 @@ impl<'r> Matcher<'r> {
 
 /// Keep one finding per overlapping region: the most precise rule wins, then the
 /// earlier-loaded rule; non-overlapping matches of different rules all stay.
+/// Whether a marker on or above the `-----BEGIN` line right before `line` silences a
+/// secret there: a PEM body starts a line below its armour, and a marker above the
+/// block is meant for the whole block.
+fn armour_suppressed(
+    text: &[u8],
+    lines: &LineIndex,
+    line: usize,
+    markers: &crate::suppress::Markers,
+) -> bool {
+    if line < 2 {
+        return false;
+    }
+    let above = lines.line_start(line - 1)..lines.line_end(text, line - 1);
+    memchr::memmem::find(&text[above], b"-----BEGIN ").is_some()
+        && suppressed(text, lines, line - 1, markers)
+}
+
 /// A finding's severity and the details its message adds: a JWT says what its claims
 /// are, and one that cannot be used any more (expired, `alg: none`) is a note.
 fn describe(rule: &Rule, secret: &[u8]) -> (crate::rules::Severity, Option<String>) {
