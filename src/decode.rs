@@ -145,13 +145,15 @@ impl Decoded {
 
 /// Decode the encoded spans of `text` that start in `owned`, and of what they decode to,
 /// `depth` layers deep, into `out` (cleared first).
-pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, out: &mut Decoded) {
+/// `armour` says whether the text may hold a private-key block at all (the raw scan's
+/// keyword pass saw `private key`); without it, prefixed armour is not looked for.
+pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, armour: bool, out: &mut Decoded) {
     out.clear();
     if depth == 0 {
         return;
     }
     let mut found = Vec::new();
-    spans(text, owned, &mut found);
+    spans(text, owned, armour, &mut found);
     for (span, layer, bytes) in found {
         if !out.push(&bytes, span, vec![layer]) {
             return;
@@ -166,7 +168,7 @@ pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, out: &mut Decoded)
             let piece = out.pieces[i].clone();
             let inner = &out.text[piece.at.clone()];
             let mut found = Vec::new();
-            spans(inner, 0..inner.len(), &mut found);
+            spans(inner, 0..inner.len(), true, &mut found);
             for (_, layer, bytes) in found {
                 let mut layers = piece.layers.clone();
                 layers.push(layer);
@@ -187,7 +189,12 @@ pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, out: &mut Decoded)
 }
 
 /// Every encoded span of `text` starting in `owned`, decoded.
-fn spans(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+fn spans(
+    text: &[u8],
+    owned: Range<usize>,
+    armour: bool,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) {
     runs(text, owned.clone(), out);
     let end = owned.end.min(text.len());
     // One pass over the three trigger bytes; a hit inside a span already decoded is
@@ -207,7 +214,9 @@ fn spans(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, V
     }
     concatenated(text, owned.clone(), out);
     quoted_printable(text, owned.clone(), out);
-    unwrap_armour(text, owned, out);
+    if armour {
+        unwrap_armour(text, owned, out);
+    }
 }
 
 /// Which bytes are standard base64 characters, as a table: the run finder looks at
@@ -250,36 +259,8 @@ fn texty(bytes: &[u8]) -> bool {
 fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
     let end = owned.end.min(text.len());
     let mut i = owned.start;
-    // Bytes in `i..known` are known to be base64 characters.
-    let mut known = i;
-    while i + MIN_BASE64 <= text.len() && i < end {
-        let probe = i + MIN_BASE64 - 1;
-        if !is_b64(text[probe]) {
-            i = probe + 1;
-            known = i;
-            continue;
-        }
-        let floor = i.max(known);
-        let mut k = probe;
-        while k > floor && is_b64(text[k - 1]) {
-            k -= 1;
-        }
-        if k > floor {
-            // `text[k - 1]` is not base64: the next window starts at `k`, and
-            // `k..=probe` need not be looked at again.
-            i = k;
-            known = probe + 1;
-            continue;
-        }
-        // `i..=probe` are all base64: a run of at least MIN_BASE64 starts at `i`,
-        // unless it began before `owned` (another text's) and was cut here.
-        let s = i;
-        let j = extend_url_safe(text, run_end_from(text, probe + 1));
-        if s == owned.start && s > 0 && is_b64(text[s - 1]) {
-            i = j + 1;
-            known = i;
-            continue;
-        }
+    while let Some(s) = next_long_run(text, i, end) {
+        let j = extend_url_safe(text, run_end_from(text, s));
         let mut run_end = j;
         while run_end < text.len() && text[run_end] == b'=' && run_end - j < 2 {
             run_end += 1;
@@ -306,8 +287,68 @@ fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Ve
             }
         }
         i = next;
-        known = i;
     }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that lies strictly between `m` and `n` (bytes of
+/// 128 and more never do). Branch-free: no lane carries into the next.
+fn between(x: u64, m: u64, n: u64) -> u64 {
+    let low = x & (ONES * 127);
+    ((ONES * (127 + n)).wrapping_sub(low) & !x & low.wrapping_add(ONES * (127 - m))) & HIGHS
+}
+
+/// Whether all eight bytes of `x` are standard base64 characters.
+fn all_b64(x: u64) -> bool {
+    let mask = between(x, 0x2E, 0x3A) // `/` and digits
+        | between(x, 0x2A, 0x2C) // `+`
+        | between(x, 0x40, 0x5B) // upper case
+        | between(x, 0x60, 0x7B); // lower case
+    mask == HIGHS
+}
+
+/// The start of the next run of at least [`MIN_BASE64`] base64 characters that starts
+/// in `from..end` (one that began before `from` is another text's). Such a run holds two
+/// whole consecutive 8-byte words of the text, so words are tested eight bytes at a time
+/// without a branch per byte, and bytes are looked at one by one only around a pair of
+/// whole words: code, whose words are short, rarely has one.
+fn next_long_run(text: &[u8], from: usize, end: usize) -> Option<usize> {
+    let full = |w: usize| -> bool {
+        let Some(word) = text.get(w..w + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
+            return false;
+        };
+        let x = u64::from_le_bytes(word);
+        // Most words hold a space, a line end or a bracket: one range test says so.
+        between(x, 0x2A, 0x7B) == HIGHS && all_b64(x)
+    };
+    // `w` is the first word of the pair under test; the second is tested first, and a
+    // second word that is not whole rules out both pairs it belongs to.
+    let mut w = from.next_multiple_of(8);
+    while w + 16 <= text.len() && w < end + 16 {
+        if !full(w + 8) {
+            w += 16;
+            continue;
+        }
+        if !full(w) {
+            w += 8;
+            continue;
+        }
+        let mut s = w;
+        while s > 0 && is_b64(text[s - 1]) {
+            s -= 1;
+        }
+        if s >= end {
+            return None;
+        }
+        let e = run_end_from(text, w + 16);
+        if s >= from && e - s >= MIN_BASE64 {
+            return Some(s);
+        }
+        w = e.next_multiple_of(8);
+    }
+    None
 }
 
 /// The first byte at or after `j` that is not a base64 character: eight bytes a step
@@ -609,11 +650,13 @@ fn push_char(v: u32, out: &mut Vec<u8>) {
 /// The string literal holding the backslash at `at`, unescaped. Returns where scanning
 /// goes on.
 fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
-    if !matches!(
-        text.get(at + 1),
-        Some(b'n' | b'r' | b't' | b'"' | b'\'' | b'\\' | b'/' | b'u' | b'x' | b'0'..=b'7')
-    ) {
-        return at + 1;
+    // Only an escape that hides something sends us looking for its literal; `\n`
+    // before a space or a quote, `\\` and `\/` do not (most escapes in code).
+    match text.get(at + 1) {
+        Some(b'"' | b'\'' | b'u' | b'x' | b'0'..=b'7') => {}
+        Some(b'n' | b'r' | b't') if text.get(at + 2).is_some_and(u8::is_ascii_alphanumeric) => {}
+        Some(b'\\' | b'/' | b'n' | b'r' | b't') => return at + 2,
+        _ => return at + 1,
     }
     // The opening quote: the nearest quote before `at` on its line that is not escaped.
     let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
@@ -673,73 +716,79 @@ fn hides_something(body: &[u8]) -> bool {
     false
 }
 
-/// What may stand between two string literals that a language joins into one: `+`
-/// (Java, JS, Python, C#), `.` (PHP), `..` (Lua), `&` (VB), or nothing but whitespace
-/// and line breaks (C, Python).
-fn joiner(between: &[u8]) -> bool {
-    let t: Vec<u8> = between
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    matches!(t.as_slice(), b"" | b"+" | b"." | b".." | b"&" | b"\\")
-        && between.iter().filter(|&&b| b == b'\n').count() <= 1
-}
-
 /// Literals joined by concatenation (`"-----BEGIN…\n" + "MIIE…"`), as one unescaped
-/// string.
+/// string. Every quote is looked at, but only a quote that a joiner and another quote
+/// follow is taken for a closing one and its literals read; most quotes cost a couple of
+/// byte tests.
 fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
-    let mut i = owned.start;
     let end = owned.end.min(text.len());
-    while i < end {
-        let Some(off) = memchr::memchr3(b'"', b'\'', b'`', &text[i..end]) else {
-            break;
-        };
-        let open = i + off;
-        if open > 0 && (text[open - 1] == b'\\' || text[open - 1].is_ascii_alphanumeric()) {
-            i = open + 1;
+    let mut next = owned.start;
+    for off in memchr::memchr3_iter(b'"', b'\'', b'`', &text[owned.start..end]) {
+        let close = owned.start + off;
+        if close < next {
             continue;
         }
-        let Some(mut close) = literal_end(text, open) else {
-            i = open + 1;
+        let Some(mut k) = joined_next(text, close) else {
             continue;
         };
-        let mut parts: Vec<Range<usize>> = Vec::new();
-        parts.push(open..close);
-        loop {
-            // What follows the literal: a joiner, then the next literal's quote.
-            let mut k = close;
-            while k < text.len()
-                && k - close < 64
-                && matches!(
-                    text[k],
-                    b' ' | b'\t' | b'\r' | b'\n' | b'+' | b'.' | b'&' | b'\\'
-                )
-            {
-                k += 1;
-            }
-            if k >= text.len() || text[k] != text[open] || !joiner(&text[close..k]) {
-                break;
-            }
-            match literal_end(text, k) {
-                Some(e) => {
-                    parts.push(k..e);
-                    close = e;
-                }
+        let Some(open) = literal_start(text, close) else {
+            continue;
+        };
+        let mut parts = vec![open..close + 1];
+        while let Some(e) = literal_end(text, k) {
+            parts.push(k..e);
+            match joined_next(text, e - 1) {
+                Some(n) => k = n,
                 None => break,
             }
         }
+        let last = parts.last().map_or(close + 1, |p| p.end);
+        next = last;
         if parts.len() > 1 {
             let mut bytes = Vec::new();
             for p in &parts {
                 unescape(&text[p.start + 1..p.end - 1], &mut bytes);
             }
             if texty(&bytes) {
-                out.push((open..close, Layer::Escape, bytes));
+                out.push((open..last, Layer::Escape, bytes));
             }
         }
-        i = close;
     }
+}
+
+/// Where the next literal opens if the quote at `close` ends a literal that a language
+/// joins to the next: `+` (Java, JS, Python, C#), `.` or `..` (PHP, Lua), `&` (VB), a
+/// line continuation, or nothing but white space and at most one line end (C, Python).
+fn joined_next(text: &[u8], close: usize) -> Option<usize> {
+    let q = text[close];
+    let limit = text.len().min(close + 64);
+    let (mut newlines, mut joiners) = (0, 0);
+    for k in close + 1..limit {
+        match text[k] {
+            b' ' | b'\t' | b'\r' => {}
+            b'\n' if newlines == 0 => newlines += 1,
+            b'+' | b'.' | b'&' | b'\\' if joiners < 2 => joiners += 1,
+            c if c == q => return Some(k),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The opening quote of the literal whose closing quote is at `close`, on its line.
+fn literal_start(text: &[u8], close: usize) -> Option<usize> {
+    let q = text[close];
+    let line_start = memchr::memrchr(b'\n', &text[..close]).map_or(0, |p| p + 1);
+    let from = line_start.max(close.saturating_sub(MAX_BACK));
+    let mut k = close;
+    while let Some(p) = memchr::memrchr(q, &text[from..k]) {
+        let at = from + p;
+        if at == 0 || text[at - 1] != b'\\' {
+            return Some(at);
+        }
+        k = at;
+    }
+    None
 }
 
 /// Whether an `&` at `at` can start an entity: `&#` or a lower-case name, cheap enough
@@ -978,7 +1027,7 @@ mod tests {
 
     fn decoded(text: &str, depth: usize) -> Vec<(String, Vec<Layer>, Range<usize>)> {
         let mut d = Decoded::default();
-        decode(text.as_bytes(), 0..text.len(), depth, &mut d);
+        decode(text.as_bytes(), 0..text.len(), depth, true, &mut d);
         d.pieces
             .iter()
             .map(|p| {
@@ -989,6 +1038,39 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time run finder finds exactly the runs a byte-by-byte scan does.
+        #[test]
+        fn long_runs_are_found_as_a_byte_scan_finds_them(
+            text in proptest::collection::vec(proptest::sample::select(b"aZ0+/aZ0+/aZ0+/aZ0+/aZ0+/aZ0+/aZ0+/-. \n=".to_vec()), 0..400),
+            from in 0usize..400,
+        ) {
+            let from = from.min(text.len());
+            let mut naive = Vec::new();
+            let mut k = 0;
+            while k < text.len() {
+                if is_b64(text[k]) {
+                    let s = k;
+                    while k < text.len() && is_b64(text[k]) {
+                        k += 1;
+                    }
+                    if k - s >= MIN_BASE64 && s >= from {
+                        naive.push(s);
+                    }
+                } else {
+                    k += 1;
+                }
+            }
+            let mut fast = Vec::new();
+            let mut i = from;
+            while let Some(s) = next_long_run(&text, i, text.len()) {
+                fast.push(s);
+                i = run_end_from(&text, s) + 1;
+            }
+            proptest::prop_assert_eq!(fast, naive);
+        }
     }
 
     #[test]
@@ -1080,7 +1162,7 @@ mod tests {
     fn the_cap_is_kept_and_reported() {
         let b64 = "dG9rZW49Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6 ".repeat(2_000);
         let mut d = Decoded::with_cap(10_000);
-        decode(b64.as_bytes(), 0..b64.len(), 1, &mut d);
+        decode(b64.as_bytes(), 0..b64.len(), 1, true, &mut d);
         assert!(d.capped);
         assert!(d.text.len() <= 10_000);
         assert!(d.pieces.len() > 100);

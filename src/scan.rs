@@ -961,7 +961,8 @@ fn scan_decoded(
     raw: usize,
 ) -> DecodedScan {
     let (text, owned) = text;
-    decode::decode(text, owned, depth, decoded);
+    let armour = matcher.saw_keyword("private key");
+    decode::decode(text, owned, depth, armour, decoded);
     let mut out = DecodedScan {
         suppressed: 0,
         capped: decoded.capped,

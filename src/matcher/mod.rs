@@ -167,6 +167,18 @@ impl<'r> Matcher<'r> {
         }
     }
 
+    /// Whether the latest text's keyword pass made a rule with keyword `keyword` a
+    /// candidate: later stages on the same text (decoding) skip work it rules out.
+    pub fn saw_keyword(&self, keyword: &str) -> bool {
+        self.hits.rules().iter().any(|&ri| {
+            self.rules.rules()[ri]
+                .info
+                .keywords
+                .iter()
+                .any(|k| k == keyword)
+        })
+    }
+
     /// Find every secret in `text`, which is reported at `path`.
     pub fn scan(&mut self, path: &str, text: &[u8]) -> FileMatches {
         self.scan_owned(path, text, &|_| true)
