@@ -734,7 +734,8 @@ fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, L
         let Some(open) = literal_start(text, close) else {
             continue;
         };
-        let mut parts = vec![open..close + 1];
+        let mut parts: Vec<Range<usize>> = Vec::new();
+        parts.push(open..close + 1);
         while let Some(e) = literal_end(text, k) {
             parts.push(k..e);
             match joined_next(text, e - 1) {
@@ -763,8 +764,8 @@ fn joined_next(text: &[u8], close: usize) -> Option<usize> {
     let q = text[close];
     let limit = text.len().min(close + 64);
     let (mut newlines, mut joiners) = (0, 0);
-    for k in close + 1..limit {
-        match text[k] {
+    for (k, &c) in text.iter().enumerate().take(limit).skip(close + 1) {
+        match c {
             b' ' | b'\t' | b'\r' => {}
             b'\n' if newlines == 0 => newlines += 1,
             b'+' | b'.' | b'&' | b'\\' if joiners < 2 => joiners += 1,
