@@ -16,6 +16,7 @@
 //! percent-encoded URL is two layers). The bytes decoded per text are capped; reaching
 //! the cap is reported.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// One decoding step.
@@ -85,7 +86,7 @@ pub struct Piece {
 }
 
 /// Everything decoded from one text.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Decoded {
     /// Decoded pieces one after another, each ended by [`SEPARATOR`] so no match runs
     /// from one into the next.
@@ -94,8 +95,14 @@ pub struct Decoded {
     pub pieces: Vec<Piece>,
     /// Whether the cap on decoded bytes cut decoding short.
     pub capped: bool,
-    /// Decoded bytes this buffer may hold ([`MAX_DECODED_BYTES`] unless set lower).
+    /// Decoded bytes this buffer may hold.
     cap: usize,
+}
+
+impl Default for Decoded {
+    fn default() -> Self {
+        Decoded::with_cap(MAX_DECODED_BYTES)
+    }
 }
 
 impl Decoded {
@@ -109,8 +116,10 @@ impl Decoded {
     /// An empty buffer that holds at most `cap` decoded bytes.
     pub fn with_cap(cap: usize) -> Self {
         Decoded {
+            text: Vec::new(),
+            pieces: Vec::new(),
+            capped: false,
             cap,
-            ..Decoded::default()
         }
     }
 
@@ -121,12 +130,7 @@ impl Decoded {
     }
 
     fn push(&mut self, bytes: &[u8], origin: Range<usize>, layers: Vec<Layer>) -> bool {
-        let cap = if self.cap == 0 {
-            MAX_DECODED_BYTES
-        } else {
-            self.cap
-        };
-        if self.text.len() + bytes.len() + SEPARATOR.len() > cap {
+        if self.text.len() + bytes.len() + SEPARATOR.len() > self.cap {
             self.capped = true;
             return false;
         }
@@ -279,7 +283,7 @@ fn runs(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Ve
             if let Some(bytes) = hex(&text[s..j]) {
                 out.push((s..j, Layer::Hex, bytes));
             }
-        } else if base64_of_text(&text[s..j]) && base64(&text[s..j.min(s + 48)]).is_some() {
+        } else if base64_of_text(&text[s..j]) {
             let (body, span_end) = wrapped_base64(text, s, run_end);
             if let Some(bytes) = base64(&body) {
                 out.push((s..span_end, Layer::Base64, bytes));
@@ -402,8 +406,9 @@ fn base64_of_text(run: &[u8]) -> bool {
 /// follow when it is MIME-style wrapped (a whole line of at least 40 characters, then
 /// lines of the same indentation that are base64 too). Returns the characters without
 /// line breaks and the end of the last line used.
-fn wrapped_base64(text: &[u8], start: usize, end: usize) -> (Vec<u8>, usize) {
-    let mut body = text[start..end].to_vec();
+/// A run that is not wrapped is borrowed, not copied.
+fn wrapped_base64(text: &[u8], start: usize, end: usize) -> (Cow<'_, [u8]>, usize) {
+    let mut body = Cow::Borrowed(&text[start..end]);
     let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
     let indent = &text[line_start..start];
     let whole_line = indent.iter().all(|b| matches!(b, b' ' | b'\t'));
@@ -430,7 +435,7 @@ fn wrapped_base64(text: &[u8], start: usize, end: usize) -> (Vec<u8>, usize) {
         if e == s || !line_end || e - s > width {
             break;
         }
-        body.extend_from_slice(&text[s..e]);
+        body.to_mut().extend_from_slice(&text[s..e]);
         at = e;
         if e - s < width {
             break; // the short last line
@@ -680,40 +685,13 @@ fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>
     if close <= at {
         return at + 2;
     }
-    let body = &text[open + 1..close - 1];
-    if hides_something(body) {
-        let mut bytes = Vec::new();
-        unescape(body, &mut bytes);
-        if texty(&bytes) {
-            out.push((open..close, Layer::Escape, bytes));
-        }
+    // The escape at `at` hides something (the gate above), so the literal is decoded.
+    let mut bytes = Vec::new();
+    unescape(&text[open + 1..close - 1], &mut bytes);
+    if texty(&bytes) {
+        out.push((open..close, Layer::Escape, bytes));
     }
     close
-}
-
-/// Whether a literal's escapes could hide a credential from the raw text: an escape
-/// that stands for a letter (`\u0067`, `\x67`, octal), an escaped quote (JSON inside a
-/// string: `{\"token\":\"…\"}`), or an escape glued to a word (`\nghp_…`, where the raw
-/// text has no word boundary). A `printf` string ending in `\n` hides nothing.
-fn hides_something(body: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'\\', &body[i..]) {
-        let at = i + off;
-        match body.get(at + 1) {
-            Some(b'u' | b'x' | b'0'..=b'7' | b'"' | b'\'') => return true,
-            Some(b'n' | b'r' | b't')
-                if body.get(at + 2).is_some_and(|b| b.is_ascii_alphanumeric()) =>
-            {
-                return true;
-            }
-            _ => {}
-        }
-        i = at + 2;
-        if i >= body.len() {
-            break;
-        }
-    }
-    false
 }
 
 /// Literals joined by concatenation (`"-----BEGIN…\n" + "MIIE…"`), as one unescaped

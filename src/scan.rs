@@ -1012,14 +1012,11 @@ fn scan_decoded(
         f.context = crate::matcher::context(text, &lines, &span, std::slice::from_ref(&span));
         f.location = location;
         f.decoded.clone_from(&piece.layers);
-        let mut k = raw;
-        while k < found.len() {
-            if overlaps(&found[k]) {
-                found.remove(k);
-            } else {
-                k += 1;
-            }
-        }
+        let mut index = 0;
+        found.retain(|g| {
+            index += 1;
+            index <= raw || !overlaps(g)
+        });
         found.push(f);
     }
     out
