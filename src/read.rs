@@ -26,7 +26,7 @@ pub enum Encoding {
 }
 
 /// Bytes inspected for the binary decision.
-const SNIFF: usize = 8192;
+pub(crate) const SNIFF: usize = 8192;
 
 /// Files larger than this are scanned in overlapping chunks instead of being read
 /// whole, so one huge file costs a few chunks of memory, not its size.

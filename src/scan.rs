@@ -31,7 +31,9 @@ use crate::decode::{self, Decoded};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Fingerprint, Provenance};
 use crate::matcher::Matcher;
-use crate::read::{open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD};
+use crate::read::{
+    open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD, SNIFF,
+};
 use crate::rules::{Precision, RuleSet};
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
 use crate::source::{Blob, Content, Emitter, Produced, Source};
@@ -290,10 +292,7 @@ impl Scanner {
     /// Scan files, directories and `-` (standard input). Paths in the report are
     /// relative to the single directory root when there is one, and as given otherwise.
     pub fn scan_paths(&self, roots: &[PathBuf], progress: &Progress) -> Result<ScanReport> {
-        let source = self.fs_source(roots)?;
-        let mut report = self.scan(&source, progress, None)?;
-        report.base = canonical_base(&source);
-        Ok(report)
+        self.scan_fs(roots, progress, None)
     }
 
     /// Scan like [`Scanner::scan_paths`] but hand each file's findings to `sink` as soon
@@ -305,9 +304,21 @@ impl Scanner {
         progress: &Progress,
         sink: &dyn FindingSink,
     ) -> Result<ScanReport> {
+        self.scan_fs(roots, progress, Some(sink))
+    }
+
+    /// A filesystem scan, based at the single directory root when there is one.
+    fn scan_fs(
+        &self,
+        roots: &[PathBuf],
+        progress: &Progress,
+        sink: Option<&dyn FindingSink>,
+    ) -> Result<ScanReport> {
         let source = self.fs_source(roots)?;
-        let mut report = self.scan(&source, progress, Some(sink))?;
-        report.base = canonical_base(&source);
+        let mut report = self.scan(&source, progress, sink)?;
+        report.base = source
+            .base()
+            .map(|b| std::fs::canonicalize(b).unwrap_or_else(|_| b.to_path_buf()));
         Ok(report)
     }
 
@@ -428,12 +439,6 @@ impl Scanner {
             base: None,
         }
     }
-}
-
-fn canonical_base(source: &FsSource) -> Option<PathBuf> {
-    source
-        .base()
-        .map(|b| std::fs::canonicalize(b).unwrap_or_else(|_| b.to_path_buf()))
 }
 
 #[derive(Default)]
@@ -697,7 +702,7 @@ impl<'s> BlobWorker<'s> {
                         ),
                     );
                 }
-                let head = &bytes[..bytes.len().min(8192)];
+                let head = &bytes[..bytes.len().min(SNIFF)];
                 match archive_kind(self.scanner.options.archives.max_depth, head, depth) {
                     Err(skip) => out.skip(at.display(), skip),
                     Ok(Some(kind)) => {

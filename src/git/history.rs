@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use super::{GitError, GitScan, Repo, Result};
 use crate::finding::{Finding, Provenance};
 use crate::read::{Skip, SkipReason};
-use crate::scan::{Progress, Scanner};
+use crate::scan::Scanner;
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// Where the walk starts.
@@ -184,9 +184,7 @@ pub(super) fn scan(
         blobs,
         sync,
     };
-    let mut report = scanner.scan(&source, &Progress::default(), None)?;
-    report.base = Some(repo.canonical_root());
-    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report = repo.scan_source(scanner, &source, start)?;
     let (revision, branch) = match &options.tips {
         Tips::Revisions(revs) if revs.len() == 1 => (
             tips.first().map(ToString::to_string),

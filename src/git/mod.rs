@@ -130,9 +130,20 @@ impl Repo {
         self.repo.workdir().unwrap_or_else(|| self.repo.git_dir())
     }
 
-    /// [`Repo::root`], canonical: the base of a git scan's report.
-    pub(crate) fn canonical_root(&self) -> PathBuf {
-        std::fs::canonicalize(self.root()).unwrap_or_else(|_| self.root().to_path_buf())
+    /// Scan `source` of this repository: the report is based at the work tree (for
+    /// SARIF's `%SRCROOT%`) and timed from `start`, so a source's preparation (reading
+    /// refs, diffing trees, the index) counts in the scan's time.
+    pub(crate) fn scan_source<S: crate::source::Source>(
+        &self,
+        scanner: &Scanner,
+        source: &S,
+        start: std::time::Instant,
+    ) -> crate::Result<ScanReport> {
+        let mut report = scanner.scan(source, &crate::scan::Progress::default(), None)?;
+        report.base =
+            Some(std::fs::canonicalize(self.root()).unwrap_or_else(|_| self.root().to_path_buf()));
+        report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
     }
 
     /// The git directory (`.git`).

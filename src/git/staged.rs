@@ -33,7 +33,7 @@ use imara_diff::{Algorithm, Diff, InternedInput};
 use super::{GitError, GitScan, Repo, Result};
 use crate::finding::Finding;
 use crate::read::Reader;
-use crate::scan::{Progress, Scanner};
+use crate::scan::Scanner;
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// One staged path to scan, with the blob its added lines are measured against.
@@ -78,9 +78,7 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> crate::Result<GitScan> {
         changes: changes(&index, &head),
         sync: r.clone().into_sync(),
     };
-    let mut report = scanner.scan(&source, &Progress::default(), None)?;
-    report.base = Some(repo.canonical_root());
-    report.stats.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report = repo.scan_source(scanner, &source, start)?;
     Ok(GitScan {
         report,
         vcs: repo.version_control(None, None),

@@ -37,7 +37,7 @@ pub struct WalkOptions {
 pub const DEFAULT_STDIN_NAME: &str = "<stdin>";
 
 /// One unit of the filesystem source.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum FsItem {
     /// A regular file met by the walk.
     File(PathBuf),
@@ -52,8 +52,8 @@ pub enum FsItem {
 pub struct FsSource {
     /// Directory and file roots, duplicates and roots inside other roots removed.
     roots: Vec<PathBuf>,
-    /// Stream roots and `-`, in the order given.
-    streams: Vec<FsItem>,
+    /// Stream roots and `-` with their report paths, in the order given.
+    streams: Vec<(String, FsItem)>,
     base: Option<PathBuf>,
     stdin_name: String,
     options: WalkOptions,
@@ -67,8 +67,8 @@ impl FsSource {
         let mut streams = Vec::new();
         for r in roots {
             if r.as_os_str() == "-" {
-                if !streams.iter().any(|s| matches!(s, FsItem::Stdin)) {
-                    streams.push(FsItem::Stdin);
+                if !streams.iter().any(|(_, s)| matches!(s, FsItem::Stdin)) {
+                    streams.push((stdin_name.to_string(), FsItem::Stdin));
                 }
                 continue;
             }
@@ -76,7 +76,7 @@ impl FsSource {
                 .or_else(|_| std::fs::symlink_metadata(r))
                 .map_err(|_| Error::MissingRoot(r.clone()))?;
             if !meta.is_file() && !meta.is_dir() && !meta.file_type().is_symlink() {
-                streams.push(FsItem::Stream(r.clone()));
+                streams.push((display_path(r, None), FsItem::Stream(r.clone())));
                 continue;
             }
             let canonical = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
@@ -123,13 +123,8 @@ impl Source for FsSource {
     type Opener = ();
 
     fn produce(&self, emit: &Emitter<'_, FsItem>) -> Result<()> {
-        for s in &self.streams {
-            let (path, item) = match s {
-                FsItem::Stdin => (self.stdin_name.clone(), FsItem::Stdin),
-                FsItem::Stream(p) | FsItem::File(p) => {
-                    (display_path(p, None), FsItem::Stream(p.clone()))
-                }
-            };
+        for (path, item) in &self.streams {
+            let (path, item) = (path.clone(), item.clone());
             if !emit.send(Produced::Item { path, item }) {
                 return Ok(());
             }
