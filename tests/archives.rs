@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{aws_key_id, finding_paths, plainsight, write_tree};
+use common::{aws_key_id, finding_paths, plainsight, skipped_paths, write_tree};
 use serde_json::Value;
 
 fn key_file() -> Vec<u8> {
@@ -88,22 +88,6 @@ fn scan(dir: &Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap(), v)
 }
 
-fn paths(v: &Value) -> Vec<String> {
-    finding_paths(v)
-}
-
-fn skips(v: &Value, reason: &str) -> Vec<String> {
-    let mut p: Vec<String> = v["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["reason"] == reason)
-        .map(|s| s["path"].as_str().unwrap().to_string())
-        .collect();
-    p.sort();
-    p
-}
-
 fn count(v: &Value, reason: &str) -> u64 {
     v["stats"]["skipped"][reason].as_u64().unwrap()
 }
@@ -144,7 +128,7 @@ fn every_archive_kind_is_opened_and_entries_are_named() {
     let (code, v) = scan(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        paths(&v),
+        finding_paths(&v),
         [
             "a.zip!conf/app.env",
             "b.jar!META-INF/app.properties",
@@ -201,13 +185,16 @@ fn nested_archives_are_opened_to_the_depth_limit() {
     std::fs::write(dir.path().join("outer.zip"), &outer).unwrap();
     let (_, v) = scan(dir.path(), &[]);
     assert_eq!(
-        paths(&v),
+        finding_paths(&v),
         ["outer.zip!dir/inner.tar.gz!file.env", "outer.zip!top.env"]
     );
     // Depth 1: the outer zip is opened, the tar.gz inside it is not.
     let (_, v) = scan(dir.path(), &["--max-archive-depth", "1"]);
-    assert_eq!(paths(&v), ["outer.zip!top.env"]);
-    assert_eq!(skips(&v, "archive_depth"), ["outer.zip!dir/inner.tar.gz"]);
+    assert_eq!(finding_paths(&v), ["outer.zip!top.env"]);
+    assert_eq!(
+        skipped_paths(&v, "archive_depth"),
+        ["outer.zip!dir/inner.tar.gz"]
+    );
     // The text report names the entry the same way.
     let out = plainsight().arg("scan").arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -252,7 +239,8 @@ fn an_archive_holding_copies_of_itself_stops_at_the_depth_limit() {
     // 8 zips at the fourth level are named as skipped.
     assert_eq!(v["stats"]["archives"], 7);
     assert_eq!(count(&v, "archive_depth"), 8, "{v}");
-    assert!(skips(&v, "archive_depth").contains(&"self.zip!copy.zip!copy.zip!copy.zip".to_string()));
+    assert!(skipped_paths(&v, "archive_depth")
+        .contains(&"self.zip!copy.zip!copy.zip!copy.zip".to_string()));
 }
 
 #[test]
@@ -308,7 +296,7 @@ fn bombs_truncation_and_odd_entries_are_counted_skips() {
     let (code, v) = scan(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        paths(&v),
+        finding_paths(&v),
         [
             "bomb.zip!ok.env",
             "cut.tar.gz!first.env",
@@ -317,14 +305,17 @@ fn bombs_truncation_and_odd_entries_are_counted_skips() {
         ]
     );
     assert_eq!(
-        skips(&v, "compression_ratio"),
+        skipped_paths(&v, "compression_ratio"),
         ["bomb.zip!zeros.txt", "letters.txt.zst!letters.txt"]
     );
     // gzip tops out near 1000 to 1; the size limit stops that stream instead.
-    assert_eq!(skips(&v, "too_large"), ["letters.log.gz!letters.log"]);
+    assert_eq!(
+        skipped_paths(&v, "too_large"),
+        ["letters.log.gz!letters.log"]
+    );
     // The entry the cut fell in, and the archive that ended early.
     assert_eq!(
-        skips(&v, "corrupt"),
+        skipped_paths(&v, "corrupt"),
         ["cut.tar.gz", "cut.tar.gz!second.txt", "cut.zip"]
     );
     assert!(!dir.path().join("../../etc/app.env").exists());
@@ -368,8 +359,8 @@ fn encrypted_and_unsupported_entries_are_named() {
     std::fs::write(dir.path().join("zstd.zip"), patch_zip(stored, 0, Some(93))).unwrap();
     let (code, v) = scan(dir.path(), &[]);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(skips(&v, "encrypted"), ["locked.zip!secret.env"]);
-    assert_eq!(skips(&v, "unsupported"), ["zstd.zip!secret.env"]);
+    assert_eq!(skipped_paths(&v, "encrypted"), ["locked.zip!secret.env"]);
+    assert_eq!(skipped_paths(&v, "unsupported"), ["zstd.zip!secret.env"]);
 }
 
 #[test]
@@ -391,7 +382,7 @@ fn a_zip_of_100000_entries_is_scanned_to_the_entry_limit() {
     .unwrap();
     let (code, v) = scan(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(paths(&v), ["many.zip!e/7.txt"]);
+    assert_eq!(finding_paths(&v), ["many.zip!e/7.txt"]);
     assert_eq!(v["stats"]["files_scanned"], 50_000);
     assert_eq!(count(&v, "archive_entries"), 50_000);
 }
@@ -413,7 +404,7 @@ fn archives_from_stdin_are_opened() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(paths(&v), ["upload.tgz!x/app.env"]);
+    assert_eq!(finding_paths(&v), ["upload.tgz!x/app.env"]);
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -447,7 +438,7 @@ fn archives_in_history_and_in_a_staged_change_are_opened() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(paths(&v), ["old.zip!conf.env"]);
+    assert_eq!(finding_paths(&v), ["old.zip!conf.env"]);
     assert_eq!(
         v["findings"][0]["commit"]["sha"].as_str().unwrap().len(),
         40
@@ -467,5 +458,5 @@ fn archives_in_history_and_in_a_staged_change_are_opened() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(paths(&v), ["new.tar.gz!deploy/.env"]);
+    assert_eq!(finding_paths(&v), ["new.tar.gz!deploy/.env"]);
 }

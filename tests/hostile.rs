@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command as StdCommand;
 use std::time::Duration;
 
-use common::{aws_key_id, expect_exit_2, plainsight, write_tree};
+use common::{aws_key_id, expect_exit_2, plainsight, skipped_paths, write_tree};
 use hostile_support::custom_rule;
 use serde_json::Value;
 
@@ -60,18 +60,6 @@ fn places(v: &Value, rule: &str) -> Vec<(String, u64, u64, u64, u64)> {
             )
         })
         .collect()
-}
-
-fn skipped_paths(v: &Value, reason: &str) -> Vec<String> {
-    let mut p: Vec<String> = v["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["reason"] == reason)
-        .map(|s| s["path"].as_str().unwrap().to_string())
-        .collect();
-    p.sort();
-    p
 }
 
 const AWS: &str = "aws-access-key-id";

@@ -21,10 +21,6 @@ fn json(out: &std::process::Output) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-fn paths(v: &Value) -> Vec<String> {
-    finding_paths(v)
-}
-
 #[test]
 fn stdin_is_read_as_dash_and_as_dev_stdin() {
     let out = plainsight()
@@ -34,7 +30,7 @@ fn stdin_is_read_as_dash_and_as_dev_stdin() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
-    assert_eq!(paths(&v), ["<stdin>"]);
+    assert_eq!(finding_paths(&v), ["<stdin>"]);
     assert_eq!(v["findings"][0]["line"], 1);
     assert_eq!(v["findings"][0]["column"], 19);
     assert_eq!(v["stats"]["files_scanned"], 1);
@@ -51,7 +47,7 @@ fn stdin_is_read_as_dash_and_as_dev_stdin() {
         .write_stdin(key_line())
         .output()
         .unwrap();
-    assert_eq!(paths(&json(&out)), ["ci/job.log"]);
+    assert_eq!(finding_paths(&json(&out)), ["ci/job.log"]);
 
     // A pipe named /dev/stdin: what `... | plainsight scan /dev/stdin` gives.
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("plainsight"))
@@ -67,7 +63,7 @@ fn stdin_is_read_as_dash_and_as_dev_stdin() {
     }
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert_eq!(paths(&json(&out)), ["/dev/stdin"]);
+    assert_eq!(finding_paths(&json(&out)), ["/dev/stdin"]);
 }
 
 #[test]
@@ -176,7 +172,10 @@ fn gitignored_files_are_counted_inside_a_work_tree_and_scanned_outside_one() {
     // No .git: .gitignore is not in force (as with git and ripgrep).
     let (code, v, _) = scan(root, &[]);
     assert_eq!(code, 1);
-    assert_eq!(paths(&v), [".env", "build/more.txt", "build/out.txt"]);
+    assert_eq!(
+        finding_paths(&v),
+        [".env", "build/more.txt", "build/out.txt"]
+    );
     assert_eq!(v["stats"]["skipped"]["ignored"], 0);
 
     git_init(root);
@@ -200,7 +199,7 @@ fn gitignored_files_are_counted_inside_a_work_tree_and_scanned_outside_one() {
 
     let (code, v, _) = scan(root, &["--no-ignore"]);
     assert_eq!(code, 1);
-    assert_eq!(paths(&v).len(), 3);
+    assert_eq!(finding_paths(&v).len(), 3);
     assert_eq!(v["stats"]["skipped"]["ignored"], 0);
 }
 

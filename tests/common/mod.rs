@@ -139,3 +139,16 @@ pub fn finding_paths(v: &serde_json::Value) -> Vec<String> {
     p.sort();
     p
 }
+
+/// The paths a JSON report lists as skipped for `reason`, sorted.
+pub fn skipped_paths(v: &serde_json::Value, reason: &str) -> Vec<String> {
+    let mut p: Vec<String> = v["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .filter(|s| s["reason"] == reason)
+        .map(|s| s["path"].as_str().expect("path").to_string())
+        .collect();
+    p.sort();
+    p
+}
