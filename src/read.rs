@@ -501,7 +501,8 @@ fn text_of<'a>(
     }
 }
 
-fn too_large(size: u64, max: u64) -> Skip {
+/// The skip of a blob over `--max-file-size`, worded the same for every source.
+pub(crate) fn too_large(size: u64, max: u64) -> Skip {
     Skip::new(
         SkipReason::TooLarge,
         format!("{size} bytes > --max-file-size {max}"),

@@ -32,7 +32,8 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Fingerprint, Provenance};
 use crate::matcher::Matcher;
 use crate::read::{
-    open_regular, text_kind, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD, SNIFF,
+    open_regular, text_kind, too_large, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD,
+    SNIFF,
 };
 use crate::rules::{Precision, RuleSet};
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
@@ -694,13 +695,7 @@ impl<'s> BlobWorker<'s> {
             }
             Content::Bytes(bytes) => {
                 if bytes.len() as u64 > max {
-                    return out.skip(
-                        at.display(),
-                        Skip::new(
-                            SkipReason::TooLarge,
-                            format!("{} bytes > --max-file-size {max}", bytes.len()),
-                        ),
-                    );
+                    return out.skip(at.display(), too_large(bytes.len() as u64, max));
                 }
                 let head = &bytes[..bytes.len().min(SNIFF)];
                 match archive_kind(self.scanner.options.archives.max_depth, head, depth) {

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use super::{GitError, GitScan, Repo, Result};
 use crate::finding::{Finding, Provenance};
-use crate::read::{Skip, SkipReason};
+use crate::read::too_large;
 use crate::scan::Scanner;
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
@@ -254,10 +254,7 @@ impl Source for HistorySource {
             .size();
         if size > max_size {
             scan(Blob {
-                content: Content::Skipped(Skip::new(
-                    SkipReason::TooLarge,
-                    format!("{size} bytes, limit {max_size}"),
-                )),
+                content: Content::Skipped(too_large(size, max_size)),
                 provenance,
             });
             return Ok(());
