@@ -169,11 +169,6 @@ impl Budget {
         }
     }
 
-    /// The limits this budget started from.
-    pub fn limits(&self) -> ArchiveLimits {
-        self.limits
-    }
-
     /// Take one entry from the budget, or say why the entry may not be read.
     fn take_entry(&self, declared: Option<u64>) -> Result<(), Skip> {
         let left = self.entries_left.get();
@@ -291,6 +286,16 @@ pub enum Input<'a> {
     },
 }
 
+impl<'a> Input<'a> {
+    /// The bytes as a stream, for formats read from the start (tar, compressed streams).
+    fn into_reader(self) -> &'a mut dyn Read {
+        match self {
+            Input::Seekable(r) => r,
+            Input::Stream { reader, .. } => reader,
+        }
+    }
+}
+
 /// Receives an archive's entries.
 pub trait Visit {
     /// Scan one entry: `content` yields its uncompressed bytes, limits enforced.
@@ -313,19 +318,9 @@ pub fn open(
 ) {
     let result = match kind {
         ArchiveKind::Zip => zip_entries(input, budget, visit),
-        ArchiveKind::Tar => {
-            let reader: &mut dyn Read = match input {
-                Input::Seekable(r) => r,
-                Input::Stream { reader, .. } => reader,
-            };
-            tar_entries(reader, budget, visit)
-        }
+        ArchiveKind::Tar => tar_entries(input.into_reader(), budget, visit),
         ArchiveKind::Gzip | ArchiveKind::Bzip2 | ArchiveKind::Xz | ArchiveKind::Zstd => {
-            let reader: &mut dyn Read = match input {
-                Input::Seekable(r) => r,
-                Input::Stream { reader, .. } => reader,
-            };
-            compressed(kind, reader, name, budget, visit)
+            compressed(kind, input.into_reader(), name, budget, visit)
         }
     };
     if let Err(skip) = result {
