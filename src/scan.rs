@@ -961,7 +961,7 @@ fn scan_decoded(
     raw: usize,
 ) -> DecodedScan {
     let (text, owned) = text;
-    let armour = matcher.saw_keyword("private key");
+    let armour = matcher.saw_armour();
     decode::decode(text, owned, depth, armour, decoded);
     let mut out = DecodedScan {
         suppressed: 0,

@@ -90,6 +90,9 @@ pub struct Matcher<'r> {
     companion_searches: usize,
     /// Keyword or near ranges dropped unsearched for lacking the rule's required run.
     runless_ranges: usize,
+    /// Per rule: whether it looks for armoured private keys (keyword `private key`),
+    /// worked out once so asking after each text costs no string comparisons.
+    armoured: Vec<bool>,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -164,19 +167,18 @@ impl<'r> Matcher<'r> {
             fallbacks: 0,
             companion_searches: 0,
             runless_ranges: 0,
+            armoured: rules
+                .rules()
+                .iter()
+                .map(|r| r.info.keywords.iter().any(|k| k == "private key"))
+                .collect(),
         }
     }
 
-    /// Whether the latest text's keyword pass made a rule with keyword `keyword` a
-    /// candidate: later stages on the same text (decoding) skip work it rules out.
-    pub fn saw_keyword(&self, keyword: &str) -> bool {
-        self.hits.rules().iter().any(|&ri| {
-            self.rules.rules()[ri]
-                .info
-                .keywords
-                .iter()
-                .any(|k| k == keyword)
-        })
+    /// Whether the latest text's keyword pass made a private-key rule a candidate: the
+    /// decoding stage looks for prefixed armour only then.
+    pub fn saw_armour(&self) -> bool {
+        self.hits.rules().iter().any(|&ri| self.armoured[ri])
     }
 
     /// Find every secret in `text`, which is reported at `path`.
