@@ -1,5 +1,6 @@
-//! Reads one file into a reused buffer and decides what its bytes are: text to scan,
-//! UTF-16 text to decode first, or binary to skip.
+//! Reads a blob (a file, a pipe, a git blob, an archive entry) through one reused
+//! buffer and decides what its bytes are: text to scan, UTF-16 text to decode first, or
+//! binary to skip. Texts over 1 MiB come as overlapping chunks, whatever the source.
 //!
 //! Every way a read can fail becomes a [`SkipReason`] rather than an error, so a file
 //! that vanished, a directory without permission or a 3 GB log never stops a scan, and
