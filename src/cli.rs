@@ -40,6 +40,9 @@ enum Command {
     /// Scan a git repository: its history (default: every ref), a range, or the
     /// staged change (--staged, for pre-commit hooks).
     Git(GitArgs),
+    /// Merge JSON reports of the shards of one history scan (`git --shard`) or of
+    /// repeated runs into the report one run would write.
+    Merge(MergeArgs),
     /// Install a git pre-commit hook that runs `plainsight git --staged`.
     InstallHook(InstallHookArgs),
     /// List or check rules.
@@ -293,10 +296,37 @@ struct GitArgs {
     /// the working tree is never read. For pre-commit hooks.
     #[arg(long)]
     staged: bool,
+    /// Scan only the blobs in shard I of N (0-based, by object id); first commits and
+    /// other locations still come from the whole history. `plainsight merge` joins the
+    /// N JSON reports into what one run reports.
+    #[arg(long, value_name = "I/N", conflicts_with = "staged")]
+    shard: Option<git::Shard>,
     #[command(flatten)]
     out: OutputArgs,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// JSON reports (`--format json`) of the same scan: its shards, or repeated runs.
+    #[arg(required = true, value_name = "REPORT.json")]
+    reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 only for findings at or above this severity (default: any finding).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<SeverityArg>,
+    /// List every skipped file in the text report.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Color the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +372,7 @@ pub fn run() -> Result<ExitCode> {
         }
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
+        Command::Merge(args) => merge(&args),
         Command::InstallHook(args) => install_hook(&args),
         Command::Rules { command } => match command {
             RulesCommand::List { format } => list_rules(format),
@@ -356,6 +387,8 @@ pub fn run() -> Result<ExitCode> {
 struct Settings {
     scanner: Scanner,
     report: ReportSettings,
+    /// [`Scanner::rule_set_digest`] of the scanner, config and suppression files.
+    rule_set: String,
 }
 
 /// How the report is written and what exit code it makes.
@@ -386,6 +419,7 @@ impl Settings {
     ) -> Result<Settings> {
         let sink = open_output(out.output.as_deref())?;
         let (config, rules) = load_config(out.config.as_deref(), start)?;
+        let config_file = config.file.clone().map(PathBuf::from);
         let mut err = io::stderr().lock();
         for w in &config.warnings {
             let _ = writeln!(err, "plainsight: warning: {w}");
@@ -405,35 +439,72 @@ impl Settings {
             options.stdin_name = w.stdin_name;
         }
         load_suppressions(out, base, config, &mut options)?;
-        let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
-        let report = ReportSettings {
-            format: match out.format {
-                FormatArg::Text => Format::Text,
-                FormatArg::Json => Format::Json,
-                FormatArg::Sarif => Format::Sarif,
-                FormatArg::Jsonl => Format::Jsonl,
-                FormatArg::Gitlab => Format::Gitlab,
-            },
-            options: ReportOptions {
-                show_secrets: out.show_secrets,
-                color: match out.color {
-                    ColorArg::Always => true,
-                    ColorArg::Never => false,
-                    ColorArg::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
-                },
-                verbose: out.verbose,
-            },
-            fail_on: out.fail_on.map_or(Severity::Note, |s| match s {
-                SeverityArg::Note => Severity::Note,
-                SeverityArg::Warning => Severity::Warning,
-                SeverityArg::Error => Severity::Error,
-            }),
+        // Everything read from files that changes what is found or hidden.
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        let files = [
+            config_file,
+            out.baseline.clone(),
+            Some(base.join(IGNORE_FILE)),
+            Some(base.join(GITLEAKS_IGNORE_FILE)),
+        ];
+        for f in files.iter().flatten() {
+            // Only regular files of a sane size: each was already read (bounded) to
+            // load it, and a FIFO (`--config <(…)`) cannot be read twice.
+            let regular = std::fs::metadata(f).is_ok_and(|m| m.is_file() && m.len() <= 64 << 20);
+            if regular {
+                inputs.push(std::fs::read(f).unwrap_or_default());
+            }
+        }
+        let scanner = Scanner::new(rules, options)?;
+        let inputs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        let rule_set = scanner.rule_set_digest(&inputs);
+        let report = report_settings(
+            out.format,
+            out.show_secrets,
+            (out.color, out.verbose),
+            out.fail_on,
             sink,
-        };
+        );
         Ok(Settings {
-            scanner: Scanner::new(rules, options)?,
+            scanner,
             report,
+            rule_set,
         })
+    }
+}
+
+/// How to write a report and which findings fail the run, from the flags that say so.
+fn report_settings(
+    format: FormatArg,
+    show_secrets: bool,
+    (color, verbose): (ColorArg, bool),
+    fail_on: Option<SeverityArg>,
+    sink: Sink,
+) -> ReportSettings {
+    let to_tty = matches!(sink, Sink::Stdout) && io::stdout().is_terminal();
+    ReportSettings {
+        format: match format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Gitlab => Format::Gitlab,
+        },
+        options: ReportOptions {
+            show_secrets,
+            color: match color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
+            },
+            verbose,
+        },
+        fail_on: fail_on.map_or(Severity::Note, |s| match s {
+            SeverityArg::Note => Severity::Note,
+            SeverityArg::Warning => Severity::Warning,
+            SeverityArg::Error => Severity::Error,
+        }),
+        sink,
     }
 }
 
@@ -442,7 +513,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if settings.report.format == Format::Jsonl {
         return scan_streaming(&settings.scanner, &args.paths, settings.report);
     }
-    let report = run_scan(&settings.scanner, &args.paths)?;
+    let mut report = run_scan(&settings.scanner, &args.paths)?;
+    report.rule_set = Some(settings.rule_set);
     finish(&report, settings.report, None)
 }
 
@@ -567,11 +639,39 @@ fn git(args: GitArgs) -> Result<ExitCode> {
                     .clone()
                     .map_or(git::Tips::AllRefs, |b| git::Tips::Revisions(vec![b])),
                 exclude: args.since_commit.iter().cloned().collect(),
+                shard: None,
             }
+        };
+        let history = git::HistoryOptions {
+            shard: args.shard,
+            ..history
         };
         repo.scan_history(scanner, &history)?
     };
-    finish(&scan.report, settings.report, Some(&scan.vcs))
+    let mut report = scan.report;
+    report.rule_set = Some(settings.rule_set);
+    finish(&report, settings.report, Some(&scan.vcs))
+}
+
+/// `plainsight merge`: read every report first (so a bad one fails before anything is
+/// written), fold them, then report as a scan does, with the same exit codes.
+fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let reports = args
+        .reports
+        .iter()
+        .map(|p| plainsight::merge::read_report(p))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let merged = plainsight::merge::merge(reports)?;
+    let sink = open_output(args.output.as_deref())?;
+    let settings = report_settings(
+        args.format,
+        false,
+        (args.color, args.verbose),
+        args.fail_on,
+        sink,
+    );
+    let vcs = merged.vcs.clone();
+    finish(&merged, settings, vcs.as_ref())
 }
 
 fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {

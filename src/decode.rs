@@ -51,6 +51,21 @@ impl Layer {
             Layer::Unwrap => "unwrap",
         }
     }
+
+    /// The layer [`Layer::as_str`] names (reports read back by `plainsight merge`).
+    pub fn parse(name: &str) -> Option<Layer> {
+        [
+            Layer::Base64,
+            Layer::Hex,
+            Layer::Percent,
+            Layer::Escape,
+            Layer::Html,
+            Layer::QuotedPrintable,
+            Layer::Unwrap,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == name)
+    }
 }
 
 /// Default `--max-decode-depth`.

@@ -14,30 +14,54 @@ use sha2::{Digest, Sha256};
 use crate::rules::{RuleInfo, Severity};
 
 /// A secret's plaintext. Its `Display` and `Debug` show only [`Secret::preview`].
+///
+/// A secret read back from a report (`plainsight merge`) is known only by its preview:
+/// reports do not carry plaintext, and merging must not need it. Such a secret is
+/// [`Secret::masked`], and its preview is all it can ever show, [`Secret::expose`]
+/// included.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Secret(Box<str>);
+pub struct Secret {
+    text: Box<str>,
+    /// `text` is already the preview, not the plaintext.
+    masked: bool,
+}
 
 impl Secret {
     /// Wrap plaintext bytes (lossily decoded: scanned files are bytes, not always UTF-8).
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        Secret(String::from_utf8_lossy(bytes).into())
+        Secret {
+            text: String::from_utf8_lossy(bytes).into(),
+            masked: false,
+        }
     }
 
-    /// The plaintext. Call only when the user asked to see secrets.
+    /// A secret known only by the preview a report showed of it.
+    pub fn masked(preview: &str) -> Self {
+        Secret {
+            text: preview.into(),
+            masked: true,
+        }
+    }
+
+    /// The plaintext (the preview, for a [`Secret::masked`] one). Call only when the
+    /// user asked to see secrets.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// Number of characters in the secret.
     pub fn char_len(&self) -> usize {
-        self.0.chars().count()
+        self.text.chars().count()
     }
 
     /// A masked preview: at most the first 4 and last 2 characters, and never more than
     /// a third of the secret in all; the rest is a fixed run of `*` so neither the
     /// length of a long key nor its middle shows.
     pub fn preview(&self) -> String {
-        let chars: Vec<char> = self.0.chars().filter(|c| !c.is_control()).collect();
+        if self.masked {
+            return self.text.to_string();
+        }
+        let chars: Vec<char> = self.text.chars().filter(|c| !c.is_control()).collect();
         let n = chars.len();
         let reveal = (n / 3).min(6);
         let head = (reveal * 2).div_ceil(3).min(4);
@@ -164,8 +188,49 @@ pub struct Provenance {
     pub author: String,
     /// Author time, seconds since the Unix epoch.
     pub time: i64,
-    /// Other `commit:path` places the same blob occurs.
+    /// Other `commit:path` places the same secret occurs: where the same blob was
+    /// introduced again, then where each later blob version holding it was introduced
+    /// ([`Provenance::fold_locations`] of `versions`).
     pub other_locations: Vec<String>,
+    /// Every blob version this finding stands for, the reported one first, in order of
+    /// first introduction. Kept so that the findings of several runs (shards of one
+    /// history) can be folded again exactly as one run folds them.
+    pub versions: Vec<BlobVersion>,
+}
+
+/// One blob that holds a finding's secret, and where the history introduced it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobVersion {
+    /// The blob's place in the order of first introduction over the whole selected
+    /// history (the same in every shard of a run).
+    pub order: u64,
+    /// The commit that first introduced it.
+    pub commit: String,
+    /// Its path there.
+    pub path: String,
+    /// Later `commit:path` places the same blob was introduced.
+    pub other_locations: Vec<String>,
+}
+
+impl Provenance {
+    /// The other locations of a finding standing for `versions` (first one reported):
+    /// the first blob's later places, then each later blob's places, each place once.
+    pub fn fold_locations(versions: &[BlobVersion]) -> Vec<String> {
+        let Some((first, rest)) = versions.split_first() else {
+            return Vec::new();
+        };
+        let mut out = first.other_locations.clone();
+        let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+        for v in rest {
+            let here = format!("{}:{}", v.commit, v.path);
+            for loc in std::iter::once(here).chain(v.other_locations.iter().cloned()) {
+                if seen.insert(loc.clone()) {
+                    out.push(loc);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Which repository state a git scan covered (SARIF `versionControlProvenance`).
@@ -241,13 +306,13 @@ mod tests {
     fn preview_never_shows_more_than_a_third() {
         for n in 0..80 {
             let s: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-            let secret = Secret(s.clone().into());
+            let secret = Secret::from_bytes(s.as_bytes());
             let p = secret.preview();
             let shown = p.chars().filter(|&c| c != '*').count();
             assert!(shown * 3 <= n, "{n}: {p}");
             assert!(p.contains('*'));
         }
-        let s = Secret("ghp_abcdefghijklmnopqrstuvwxyz0123456789".into());
+        let s = Secret::from_bytes(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789");
         assert_eq!(s.preview(), "ghp_********89");
         assert_eq!(format!("{s}"), "ghp_********89");
         assert_eq!(format!("{s:?}"), "Secret(ghp_********89)");
@@ -255,7 +320,7 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_rule_scoped() {
-        let s = Secret("abc".into());
+        let s = Secret::from_bytes(b"abc");
         let a = Fingerprint::new("r1", &s);
         assert_eq!(a, Fingerprint::new("r1", &s));
         assert_ne!(a, Fingerprint::new("r2", &s));
@@ -269,7 +334,7 @@ mod tests {
         let c = Context {
             segments: vec![
                 Segment::Text("key = ".into()),
-                Segment::Secret(Secret("supersecretvalue123".into())),
+                Segment::Secret(Secret::from_bytes(b"supersecretvalue123")),
             ],
         };
         assert!(!c.render(false).contains("supersecretvalue123"));

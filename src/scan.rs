@@ -171,7 +171,8 @@ impl ScanStats {
         self.skipped.values().sum()
     }
 
-    fn merge(&mut self, other: ScanStats) {
+    /// Add `other`'s counts and lists to these (elapsed time is left to the caller).
+    pub(crate) fn merge(&mut self, other: ScanStats) {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.archives += other.archives;
@@ -197,6 +198,13 @@ pub struct ScanReport {
     pub skipped: Vec<SkippedFile>,
     /// The directory report paths are relative to (for SARIF `%SRCROOT%`).
     pub base: Option<PathBuf>,
+    /// Digest of the rules and options that decide what is found
+    /// ([`Scanner::rule_set_digest`]): reports are merged only when it matches.
+    pub rule_set: Option<String>,
+    /// The repository state a git scan covered.
+    pub vcs: Option<crate::finding::VersionControl>,
+    /// The part of a history this report covers (`--shard`); `None`: all of it.
+    pub shard: Option<crate::git::Shard>,
 }
 
 /// A rule set plus options: the thing that scans.
@@ -244,6 +252,63 @@ impl Scanner {
     /// The options in use.
     pub fn options(&self) -> &ScanOptions {
         &self.options
+    }
+
+    /// Hex SHA-256 of everything that decides what this scanner finds: each rule's
+    /// metadata and patterns, the limits and exclusions, the ignored and baselined
+    /// fingerprints, and `inputs` (the raw config, baseline and ignore files, which
+    /// also carry allowlists). Reports are merged only when theirs match, since two
+    /// runs with different rules cannot be folded into what one run would find.
+    pub fn rule_set_digest(&self, inputs: &[&[u8]]) -> String {
+        use sha2::{Digest, Sha256};
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for r in self.rules.rules() {
+            let _ = writeln!(
+                text,
+                "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+                r.info,
+                r.regex,
+                r.secret_group,
+                r.entropy,
+                r.allow_secret,
+                r.allow_match,
+                r.stopwords,
+                r.near,
+                r.not_near,
+                r.placeholder_check,
+                r.checksum,
+            );
+        }
+        let o = &self.options;
+        let sorted = |set: &HashSet<Fingerprint>| {
+            let mut v: Vec<&str> = set.iter().map(Fingerprint::as_str).collect();
+            v.sort_unstable();
+            v.join(",")
+        };
+        let _ = writeln!(
+            text,
+            "{}|{}|{}|{:?}|{:?}|{}|{}",
+            o.max_file_size,
+            o.max_findings_per_rule,
+            o.decode_depth,
+            o.archives,
+            o.exclude,
+            sorted(&o.ignored),
+            sorted(&o.baseline),
+        );
+        let mut h = Sha256::new();
+        h.update(text.as_bytes());
+        for input in inputs {
+            h.update((input.len() as u64).to_le_bytes());
+            h.update(input);
+        }
+        h.finalize()
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
     }
 
     /// A matcher for one thread.
@@ -428,7 +493,11 @@ impl Scanner {
         let mut kept = findings;
         self.drop_suppressed(&mut kept, &mut stats);
         kept.par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        // The whole skip, not only its path: one path is skipped in several blob
+        // versions of a history, and arrival order depends on the thread count.
+        skipped.sort_by(|a, b| {
+            (&a.path, a.skip.reason, &a.skip.detail).cmp(&(&b.path, b.skip.reason, &b.skip.detail))
+        });
         skipped.truncate(MAX_SKIPPED_LISTED);
         stats.capped.sort();
         stats.decode_capped.sort();
@@ -437,7 +506,7 @@ impl Scanner {
             findings: kept,
             stats,
             skipped,
-            base: None,
+            ..ScanReport::default()
         }
     }
 }

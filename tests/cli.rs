@@ -37,6 +37,7 @@ fn insta_settings(dir: &std::path::Path) -> insta::Settings {
     s.add_filter(&regex_escape(&dir.display().to_string()), "[ROOT]");
     s.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[ms]""#);
     s.add_filter(r"in \d+\.\d\ds", "in [time]");
+    s.add_filter(r#""rule_set": "[0-9a-f]{64}""#, r#""rule_set": "[digest]""#);
     s.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
     s
 }

@@ -16,6 +16,12 @@
 //! 5. **Fold** findings of the same secret at the same path across the blob versions that
 //!    carry it (a file edited ten times after a key was added holds it in eleven blobs):
 //!    the earliest is reported, the later commits join its other locations.
+//!
+//! With a [`Shard`], stages 1-3 still cover the whole selection, so every blob keeps the
+//! first commit and other places a full run gives it; only stage 4 is narrowed to the
+//! blobs of the shard. Each finding carries its blob versions with their place in the
+//! order of first introduction, so `plainsight merge` can repeat stage 5 over the
+//! findings of every shard and get what one run reports.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -27,7 +33,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use super::{GitError, GitScan, Repo, Result};
-use crate::finding::{Finding, Provenance};
+use crate::finding::{BlobVersion, Finding, Provenance};
 use crate::read::too_large;
 use crate::scan::Scanner;
 use crate::source::{Blob, Content, Emitter, Produced, Source};
@@ -49,6 +55,87 @@ pub struct HistoryOptions {
     pub tips: Tips,
     /// …and not from these.
     pub exclude: Vec<String>,
+    /// Scan only the blobs of this shard (`--shard I/N`).
+    pub shard: Option<Shard>,
+}
+
+/// One of `count` disjoint parts of a history's blobs (`--shard index/count`): a blob
+/// belongs to the shard its object id falls in. The id is a cryptographic hash, so its
+/// first 8 bytes read as a big-endian integer spread blobs evenly, and the split is the
+/// same on every platform and run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    index: u32,
+    count: u32,
+}
+
+/// A `--shard` value that is not `I/N` with `I < N`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// Not two numbers around a `/`.
+    #[error("expected I/N (two whole numbers, e.g. 0/3), got `{0}`")]
+    Syntax(String),
+    /// `N` is zero.
+    #[error("the shard count must be at least 1")]
+    ZeroCount,
+    /// `I` is not below `N`.
+    #[error("shard index {index} is not below the shard count {count} (shards are 0 to {last})", last = count - 1)]
+    IndexTooLarge {
+        /// The index given.
+        index: u32,
+        /// The count given.
+        count: u32,
+    },
+}
+
+impl Shard {
+    /// Shard `index` of `count`.
+    pub fn new(index: u32, count: u32) -> std::result::Result<Self, ShardError> {
+        if count == 0 {
+            return Err(ShardError::ZeroCount);
+        }
+        if index >= count {
+            return Err(ShardError::IndexTooLarge { index, count });
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Which shard this is (0-based).
+    pub fn index(self) -> u32 {
+        self.index
+    }
+
+    /// How many shards there are.
+    pub fn count(self) -> u32 {
+        self.count
+    }
+
+    /// Whether the object `id` belongs to this shard.
+    pub fn contains(self, id: &gix::oid) -> bool {
+        let mut first = [0u8; 8];
+        let bytes = id.as_bytes();
+        let n = bytes.len().min(8);
+        first[..n].copy_from_slice(&bytes[..n]);
+        u64::from_be_bytes(first) % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(s: &str) -> std::result::Result<Self, ShardError> {
+        let syntax = || ShardError::Syntax(s.to_string());
+        let (i, n) = s.trim().split_once('/').ok_or_else(syntax)?;
+        let i = i.trim().parse().map_err(|_| syntax())?;
+        let n = n.trim().parse().map_err(|_| syntax())?;
+        Shard::new(i, n)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 impl HistoryOptions {
@@ -74,6 +161,7 @@ impl HistoryOptions {
         Ok(HistoryOptions {
             tips: Tips::Revisions(vec![side(b)]),
             exclude: vec![side(a)],
+            shard: None,
         })
     }
 }
@@ -183,8 +271,9 @@ pub(super) fn scan(
         commits,
         blobs,
         sync,
+        shard: options.shard,
     };
-    let report = repo.scan_source(scanner, &source, start)?;
+    let mut report = repo.scan_source(scanner, &source, start)?;
     let (revision, branch) = match &options.tips {
         Tips::Revisions(revs) if revs.len() == 1 => (
             tips.first().map(ToString::to_string),
@@ -192,10 +281,10 @@ pub(super) fn scan(
         ),
         _ => (None, None),
     };
-    Ok(GitScan {
-        report,
-        vcs: repo.version_control(revision, branch),
-    })
+    let vcs = repo.version_control(revision, branch);
+    report.vcs = Some(vcs.clone());
+    report.shard = options.shard;
+    Ok(GitScan { report, vcs })
 }
 
 /// The blobs a history scan covers, each once, in order of first introduction.
@@ -204,6 +293,8 @@ struct HistorySource {
     commits: Vec<CommitInfo>,
     blobs: Vec<BlobPlaces>,
     sync: gix::ThreadSafeRepository,
+    /// Only the blobs of this shard are produced.
+    shard: Option<Shard>,
 }
 
 impl Source for HistorySource {
@@ -214,6 +305,9 @@ impl Source for HistorySource {
 
     fn produce(&self, emit: &Emitter<'_, usize>) -> crate::Result<()> {
         for (i, blob) in self.blobs.iter().enumerate() {
+            if self.shard.is_some_and(|s| !s.contains(&blob.id)) {
+                continue;
+            }
             let path = blob.places[0].1.clone();
             if !emit.send(Produced::Item { path, item: i }) {
                 break;
@@ -236,14 +330,21 @@ impl Source for HistorySource {
         let blob = &self.blobs[i];
         let (first_commit, path) = &blob.places[0];
         let c = &self.commits[*first_commit];
+        let other_locations: Vec<String> = blob.places[1..]
+            .iter()
+            .map(|(ci, p)| format!("{}:{p}", self.commits[*ci].id))
+            .collect();
         let provenance = Some(Provenance {
             commit: c.id.to_string(),
             author: c.author.clone(),
             time: c.author_time,
-            other_locations: blob.places[1..]
-                .iter()
-                .map(|(ci, p)| format!("{}:{p}", self.commits[*ci].id))
-                .collect(),
+            versions: vec![BlobVersion {
+                order: i as u64,
+                commit: c.id.to_string(),
+                path: path.clone(),
+                other_locations: other_locations.clone(),
+            }],
+            other_locations,
         });
         let context = || format!("blob {} ({path})", blob.id);
         // The header says how large the blob is without inflating it.
@@ -300,35 +401,7 @@ pub(super) const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
 /// Keep the earliest finding of each (secret, path); later blob versions that still
 /// hold it become other locations. `findings` arrive in order of first introduction.
 fn fold_versions(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen: HashMap<(String, String, Option<String>), usize> = HashMap::new();
-    for f in findings {
-        let key = (
-            f.fingerprint.as_str().to_string(),
-            f.path.clone(),
-            f.entry.clone(),
-        );
-        match seen.get(&key) {
-            Some(&i) => {
-                let later = f
-                    .provenance
-                    .as_ref()
-                    .map(|p| (p.commit.clone(), p.other_locations.clone()));
-                if let (Some(p), Some((commit, others))) = (kept[i].provenance.as_mut(), later) {
-                    for loc in std::iter::once(format!("{commit}:{}", f.path)).chain(others) {
-                        if !p.other_locations.contains(&loc) {
-                            p.other_locations.push(loc);
-                        }
-                    }
-                }
-            }
-            None => {
-                seen.insert(key, kept.len());
-                kept.push(f);
-            }
-        }
-    }
-    kept
+    crate::merge::fold_versions(findings)
 }
 
 /// A short branch name for a revision that is a branch (`main`, `refs/heads/main`).
@@ -616,5 +689,25 @@ mod tests {
         assert_eq!(r.tips, Tips::Revisions(vec!["HEAD".into()]));
         assert!(HistoryOptions::range("a...b").is_err());
         assert!(HistoryOptions::range("main").is_err());
+    }
+
+    #[test]
+    fn shards_parse_and_split_every_blob_once() {
+        assert_eq!("1/3".parse::<Shard>().map(Shard::count), Ok(3));
+        assert_eq!(
+            "3/3".parse::<Shard>(),
+            Err(ShardError::IndexTooLarge { index: 3, count: 3 })
+        );
+        assert_eq!("0/0".parse::<Shard>(), Err(ShardError::ZeroCount));
+        assert!(matches!("x/3".parse::<Shard>(), Err(ShardError::Syntax(_))));
+        assert!(matches!(
+            "-1/3".parse::<Shard>(),
+            Err(ShardError::Syntax(_))
+        ));
+        let shards: Vec<Shard> = (0..3).map(|i| Shard::new(i, 3).unwrap()).collect();
+        for n in 0u8..=255 {
+            let id = ObjectId::from_bytes_or_panic(&[n; 20]);
+            assert_eq!(shards.iter().filter(|s| s.contains(&id)).count(), 1);
+        }
     }
 }

@@ -32,7 +32,7 @@ use gix::bstr::ByteSlice;
 use crate::finding::VersionControl;
 use crate::scan::{ScanReport, Scanner};
 
-pub use history::{HistoryOptions, Tips};
+pub use history::{HistoryOptions, Shard, ShardError, Tips};
 pub use hook::{install_hook, HookOutcome};
 
 /// Everything that can go wrong reading a repository. Each becomes exit code 2.

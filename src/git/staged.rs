@@ -78,11 +78,10 @@ pub(super) fn scan(repo: &Repo, scanner: &Scanner) -> crate::Result<GitScan> {
         changes: changes(&index, &head),
         sync: r.clone().into_sync(),
     };
-    let report = repo.scan_source(scanner, &source, start)?;
-    Ok(GitScan {
-        report,
-        vcs: repo.version_control(None, None),
-    })
+    let mut report = repo.scan_source(scanner, &source, start)?;
+    let vcs = repo.version_control(None, None);
+    report.vcs = Some(vcs.clone());
+    Ok(GitScan { report, vcs })
 }
 
 /// The staged paths, each a blob of the index.

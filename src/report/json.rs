@@ -1,8 +1,12 @@
-//! `--format json`: one object, `{"version", "findings", "stats", "skipped"}`.
+//! `--format json`: one object, `{"format_version", "version", "rule_set", "rules",
+//! "findings", "stats", "skipped"}` (plus `base`, `version_control` and `shard` for git
+//! scans).
 //!
-//! Keys are part of plainsight's interface (README documents them; `--baseline` reads
-//! them back), so they are spelled out in these structs rather than derived from the
-//! internal types.
+//! Keys are part of plainsight's interface (README and `src/report/schema.json` document
+//! them; `--baseline` and `plainsight merge` read them back), so they are spelled out in
+//! these structs rather than derived from the internal types. A report holds everything
+//! a merge needs to write any format again (the rules that fired, each finding's blob
+//! versions), and never a plaintext secret unless `--show-secrets` asked for it.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -14,12 +18,56 @@ use crate::finding::Finding;
 use crate::scan::ScanReport;
 use crate::skip::SkipReason;
 
+/// The shape of the JSON report: bumped whenever a key is added, renamed or changes
+/// meaning, so a reader (`plainsight merge`) can refuse what it does not understand.
+/// Version 1 (no `format_version` key) lacked `rule_set`, `rules`, `base`,
+/// `version_control`, `shard` and the blob `versions` of each finding's commit.
+pub const FORMAT_VERSION: u32 = 2;
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    format_version: u32,
     version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_set: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<std::borrow::Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_control: Option<JsonVersionControl<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<JsonShard>,
+    rules: Vec<JsonRule<'a>>,
     findings: Vec<JsonFinding<'a>>,
     stats: JsonStats<'a>,
     skipped: Vec<JsonSkipped<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVersionControl<'a> {
+    repository_uri: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonShard {
+    index: u32,
+    count: u32,
+}
+
+/// What SARIF and GitLab reports say about a rule, for each rule that fired.
+#[derive(Serialize)]
+struct JsonRule<'a> {
+    id: &'a str,
+    name: &'a str,
+    provider: &'a str,
+    description: &'a str,
+    severity: &'a str,
+    security_severity: f64,
+    precision: &'a str,
+    references: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -54,6 +102,15 @@ struct JsonCommit<'a> {
     sha: &'a str,
     author: &'a str,
     time: i64,
+    other_locations: &'a [String],
+    versions: Vec<JsonVersion<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVersion<'a> {
+    order: u64,
+    commit: &'a str,
+    path: &'a str,
     other_locations: &'a [String],
 }
 
@@ -102,6 +159,16 @@ pub(super) fn finding<'a>(f: &'a Finding, opts: ReportOptions) -> JsonFinding<'a
             author: &p.author,
             time: p.time,
             other_locations: &p.other_locations,
+            versions: p
+                .versions
+                .iter()
+                .map(|v| JsonVersion {
+                    order: v.order,
+                    commit: &v.commit,
+                    path: &v.path,
+                    other_locations: &v.other_locations,
+                })
+                .collect(),
         }),
     }
 }
@@ -140,8 +207,37 @@ pub(super) fn skipped(report: &ScanReport) -> Vec<JsonSkipped<'_>> {
 
 /// Write the JSON report.
 pub fn write(report: &ScanReport, opts: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut fired: BTreeMap<&str, &crate::rules::RuleInfo> = BTreeMap::new();
+    for f in &report.findings {
+        fired.entry(&f.rule.id).or_insert(&f.rule);
+    }
     let doc = JsonReport {
+        format_version: FORMAT_VERSION,
         version: TOOL_VERSION,
+        rule_set: report.rule_set.as_deref(),
+        base: report.base.as_deref().map(|b| b.to_string_lossy()),
+        version_control: report.vcs.as_ref().map(|v| JsonVersionControl {
+            repository_uri: &v.repository_uri,
+            revision: v.revision.as_deref(),
+            branch: v.branch.as_deref(),
+        }),
+        shard: report.shard.map(|s| JsonShard {
+            index: s.index(),
+            count: s.count(),
+        }),
+        rules: fired
+            .values()
+            .map(|r| JsonRule {
+                id: &r.id,
+                name: &r.name,
+                provider: &r.provider,
+                description: &r.description,
+                severity: r.severity.as_str(),
+                security_severity: r.security_severity,
+                precision: r.precision.as_str(),
+                references: &r.references,
+            })
+            .collect(),
         findings: report.findings.iter().map(|f| finding(f, opts)).collect(),
         stats: stats(report),
         skipped: skipped(report),
