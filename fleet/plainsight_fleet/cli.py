@@ -94,7 +94,8 @@ def resolve_plainsight(given: Optional[str]) -> str:
 def connect(address: str, num_cpus: Optional[int]) -> None:
     common = {"log_to_driver": False, "configure_logging": False}
     if address == "local":
-        ray.init(num_cpus=num_cpus, include_dashboard=False, **common)
+        # "local" makes Ray start a new instance even if another runs on this machine.
+        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **common)
     else:
         ray.init(address=address, **common)
     # Workers need not have this package installed: its task code travels with the tasks.

@@ -31,13 +31,15 @@ def main() -> None:
         times = {}
         for cpus in (1, 2):
             t = time.time()
-            subprocess.run(
+            p = subprocess.run(
                 [fleet, "scan", "--address", "local", "--num-cpus", str(cpus),
                  "--repos", str(root / "repos.txt"), "--out", str(root / f"out{cpus}"),
                  "--plainsight", args.plainsight],
                 check=False, capture_output=True,
             )
             times[cpus] = time.time() - t
+            if p.returncode not in (0, 1):
+                sys.exit(f"plainsight-fleet exited {p.returncode}: {p.stderr.decode()[-2000:]}")
             print(f"{cpus} worker(s): {times[cpus]:.1f}s", flush=True)
         print(f"one/two = {times[1] / times[2]:.2f}")
 

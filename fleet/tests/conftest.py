@@ -93,6 +93,8 @@ def alive_nodes(address: str) -> list[dict]:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ray_env()
     )
     if p.returncode != 0:
+        with open(os.environ.get("FLEET_PROBE_LOG", os.devnull), "a") as log:
+            log.write(p.stderr[-3000:])
         return []
     import json
 
@@ -158,8 +160,22 @@ class Cluster:
             kill_tree(p)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory):
+    """Every Ray process of the tests gets a home of its own: `ray.init(address="local")`
+    leaves `~/.ray/auth_token` behind (Ray 2.60), after which drivers fail to connect to
+    clusters started with `ray start`, so one test (or an earlier run on this machine)
+    must not change what the next sees."""
+    home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    yield home
+    if old is not None:
+        os.environ["HOME"] = old
+
+
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory):
+def cluster(private_home, tmp_path_factory):
     c = Cluster(tmp_path_factory.mktemp("ray"))
     try:
         c.start()

@@ -144,3 +144,14 @@ def test_a_node_killed_while_tasks_run_changes_nothing(cluster, plainsight_bin, 
     assert [e["status"] for e in summary["repos"]] == ["scanned"] * len(repos), summary
     assert max(e["attempts"] for e in summary["repos"]) >= 2, summary
     assert_reports_equal_direct(plainsight_bin, repos, out)
+
+
+def test_address_local_starts_its_own_ray(plainsight_bin, repos, tmp_path):
+    repos_file = write_list(tmp_path / "repos.txt", map(str, repos[:2]))
+    out = tmp_path / "out"
+    p = run_fleet(
+        FLEET, "scan", "--address", "local", "--num-cpus", "1",
+        "--repos", str(repos_file), "--out", str(out), "--plainsight", plainsight_bin,
+    )
+    assert p.returncode == 1, p.stderr
+    assert_reports_equal_direct(plainsight_bin, repos[:2], out)
