@@ -61,12 +61,17 @@ def main(path):
     counts = {name: 0 for name in WANTED}
     top = {name: height for name in WANTED}
     for y, row in enumerate(rows):
+        in_row = {name: 0 for name in WANTED}
         for x in range(0, width * bpp, bpp):
             px = tuple(row[x : x + 3])
             for name, rgb in WANTED.items():
                 if all(abs(p - q) <= 6 for p, q in zip(px, rgb)):
-                    counts[name] += 1
-                    top[name] = min(top[name], y)
+                    in_row[name] += 1
+        for name, n in in_row.items():
+            counts[name] += n
+            # A bar or a header band, not an anti-aliased glyph of the same shade.
+            if n >= 40:
+                top[name] = min(top[name], y)
     failed = [n for n, c in counts.items() if c < MIN_PIXELS]
     for n in WANTED:
         print(f"{n}: {counts[n]} pixels, first at y={top[n]}")
