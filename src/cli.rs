@@ -43,6 +43,9 @@ enum Command {
     /// Merge JSON reports of the shards of one history scan (`git --shard`) or of
     /// repeated runs into the report one run would write.
     Merge(MergeArgs),
+    /// Which vendors hold a key to this code: credentials, public identifiers and
+    /// endpoint uses grouped by vendor, over files (default) or git history (--git).
+    Inventory(InventoryArgs),
     /// Install a git pre-commit hook that runs `plainsight git --staged`.
     InstallHook(InstallHookArgs),
     /// List or check rules.
@@ -81,6 +84,49 @@ enum Command {
 enum SchemaArg {
     /// The `--format json` report and each `--format jsonl` line.
     Report,
+    /// The `plainsight inventory --format json` document.
+    Inventory,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InventoryFormatArg {
+    Text,
+    Json,
+    Markdown,
+    /// One self-contained page: inline CSS and SVG, no scripts, nothing fetched.
+    Html,
+}
+
+#[derive(Debug, Args)]
+struct InventoryArgs {
+    /// Files and directories (default: the current directory); with --git, the
+    /// repository.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Read the repository's history (every ref) instead of files: first and last
+    /// commit of each secret, and whether HEAD still holds it.
+    #[arg(long)]
+    git: bool,
+    /// Only this vendor (case-insensitive): what of ours it holds if it is breached.
+    #[arg(long, value_name = "NAME")]
+    vendor: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormatArg::Text)]
+    format: InventoryFormatArg,
+    /// Write the inventory to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Config file (default: discovered as for `scan`).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Leave out findings in this baseline, as `scan` does.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Do not honour .gitignore, .ignore and git exclude files.
+    #[arg(long)]
+    no_ignore: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,14 +408,15 @@ pub fn run() -> Result<ExitCode> {
                 .context("cannot write the man page")?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema {
-            what: SchemaArg::Report,
-        } => {
-            io::stdout()
-                .lock()
-                .write_all(report::schema::REPORT_SCHEMA.as_bytes())?;
+        Command::Schema { what } => {
+            let schema = match what {
+                SchemaArg::Report => report::schema::REPORT_SCHEMA,
+                SchemaArg::Inventory => report::inventory::INVENTORY_SCHEMA,
+            };
+            io::stdout().lock().write_all(schema.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Inventory(args) => inventory(&args),
         Command::Scan(args) => scan(args),
         Command::Git(args) => git(args),
         Command::Merge(args) => merge(&args),
@@ -400,6 +447,15 @@ struct ReportSettings {
     sink: Sink,
 }
 
+/// Which rules a command runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RuleChoice {
+    /// `scan` and `git`: the credential rules the config asks for.
+    Scan,
+    /// `inventory`: those, public identifiers always, and the endpoint rules.
+    Inventory,
+}
+
 /// What only a filesystem scan has.
 struct WalkSettings {
     respect_ignore: bool,
@@ -416,9 +472,10 @@ impl Settings {
         base: &Path,
         start: &Path,
         walk: Option<WalkSettings>,
+        choice: RuleChoice,
     ) -> Result<Settings> {
         let sink = open_output(out.output.as_deref())?;
-        let (config, rules) = load_config(out.config.as_deref(), start)?;
+        let (config, rules) = load_config(out.config.as_deref(), start, choice)?;
         let config_file = config.file.clone().map(PathBuf::from);
         let mut err = io::stderr().lock();
         for w in &config.warnings {
@@ -520,15 +577,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
 
 /// Check the paths exist and resolve a filesystem scan's settings.
 fn prepare_scan(args: &ScanArgs) -> Result<Settings> {
-    for p in &args.paths {
-        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
-            bail!("no such file or directory: {}", p.display());
-        }
-    }
-    let base = match args.paths.as_slice() {
-        [one] if one.is_dir() => one.clone(),
-        _ => PathBuf::from("."),
-    };
+    let base = fs_base(&args.paths)?;
     // The config is looked for from the scanned path up, whatever the report base.
     let start = match args.paths.first() {
         Some(p) if p.as_os_str() != "-" => p.clone(),
@@ -539,7 +588,28 @@ fn prepare_scan(args: &ScanArgs) -> Result<Settings> {
         follow_links: args.follow,
         stdin_name: args.stdin_name.clone(),
     };
-    Settings::resolve(&args.out, &args.limits, &base, &start, Some(walk))
+    Settings::resolve(
+        &args.out,
+        &args.limits,
+        &base,
+        &start,
+        Some(walk),
+        RuleChoice::Scan,
+    )
+}
+
+/// Check the paths of a filesystem scan exist; the report base is the single
+/// directory given, else the current directory.
+fn fs_base(paths: &[PathBuf]) -> Result<PathBuf> {
+    for p in paths {
+        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
+            bail!("no such file or directory: {}", p.display());
+        }
+    }
+    Ok(match paths {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    })
 }
 
 /// Scan `paths`, with a progress spinner on a terminal.
@@ -625,7 +695,14 @@ fn scan_streaming(
 fn git(args: GitArgs) -> Result<ExitCode> {
     let repo = git::Repo::discover(&args.repo)?;
     let base = repo.root().to_path_buf();
-    let settings = Settings::resolve(&args.out, &args.limits, &base, &base, None)?;
+    let settings = Settings::resolve(
+        &args.out,
+        &args.limits,
+        &base,
+        &base,
+        None,
+        RuleChoice::Scan,
+    )?;
     let scanner = &settings.scanner;
     let scan = if args.staged {
         repo.scan_staged(scanner)?
@@ -695,12 +772,22 @@ fn install_hook(args: &InstallHookArgs) -> Result<ExitCode> {
 
 /// Load the config (explicit, or discovered from `start` up) and build the rule set it
 /// asks for.
-fn load_config(explicit: Option<&Path>, start: &Path) -> Result<(Config, RuleSet)> {
+fn load_config(
+    explicit: Option<&Path>,
+    start: &Path,
+    choice: RuleChoice,
+) -> Result<(Config, RuleSet)> {
     let mut config = match explicit {
         Some(path) => Config::load(path)?,
         None => ConfigSource::discover(start).load()?,
     };
-    let set = config.rule_set(rules::builtin::load()?)?;
+    let mut builtin = rules::builtin::load()?;
+    if choice == RuleChoice::Inventory {
+        // Identifiers and endpoint uses show which vendors receive data.
+        config.report_public_identifiers = true;
+        builtin.extend(rules::builtin::endpoints()?);
+    }
+    let set = config.rule_set(builtin)?;
     Ok((config, set))
 }
 
@@ -803,7 +890,7 @@ fn config_check(explicit: Option<&Path>, path: &Path) -> Result<ExitCode> {
     if std::fs::symlink_metadata(path).is_err() {
         bail!("no such file or directory: {}", path.display());
     }
-    let (config, set) = load_config(explicit, path)?;
+    let (config, set) = load_config(explicit, path, RuleChoice::Scan)?;
     set.compile_all()?;
     let mut out = io::stdout().lock();
     write!(out, "{}", config.describe(&set))?;
@@ -839,7 +926,7 @@ fn import_gitleaks_ignore(dir: &Path, outcome: &mut import::Outcome) -> Result<(
         return Ok(());
     }
     let ignore = IgnoreList::load(&file)?;
-    let (config, rules) = load_config(None, dir)?;
+    let (config, rules) = load_config(None, dir, RuleChoice::Scan)?;
     let mut options = ScanOptions {
         exclude: exclusions(&config, dir),
         ..ScanOptions::default()
@@ -980,9 +1067,11 @@ fn list_rules(format: ListFormat) -> Result<ExitCode> {
             };
             writeln!(
                 out,
-                "{:<44} {:<18} {:<8} {:<10} {}{public}",
+                "{:<44} {:<18} {:<19} {:<17} {:<8} {:<10} {}{public}",
                 i.id,
                 i.provider,
+                i.category.as_str(),
+                i.kind.as_str(),
                 i.severity,
                 i.precision.as_str(),
                 i.name
@@ -1019,4 +1108,96 @@ fn check_rules(files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `plainsight inventory`: the same scanner and sources as `scan` and `git`, with the
+/// inventory's rule set, regrouped by vendor.
+fn inventory(args: &InventoryArgs) -> Result<ExitCode> {
+    let out = OutputArgs {
+        format: FormatArg::Text,
+        output: args.output.clone(),
+        show_secrets: false,
+        fail_on: None,
+        config: args.config.clone(),
+        baseline: args.baseline.clone(),
+        verbose: false,
+        color: ColorArg::Never,
+    };
+    let (report, facts, settings) = if args.git {
+        let path = match args.paths.as_slice() {
+            [one] => one.clone(),
+            _ => bail!("inventory --git takes one repository"),
+        };
+        let repo = git::Repo::discover(&path)?;
+        let base = repo.root().to_path_buf();
+        let settings = Settings::resolve(
+            &out,
+            &args.limits,
+            &base,
+            &base,
+            None,
+            RuleChoice::Inventory,
+        )?;
+        check_vendor(&settings.scanner, args.vendor.as_deref())?;
+        let scan = repo.scan_history(&settings.scanner, &git::HistoryOptions::default())?;
+        let facts = repo.history_facts(&settings.scanner, &scan.report)?;
+        (scan.report, Some(facts), settings)
+    } else {
+        let base = fs_base(&args.paths)?;
+        let start = args
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let walk = WalkSettings {
+            respect_ignore: !args.no_ignore,
+            follow_links: false,
+            stdin_name: plainsight::source::fs::DEFAULT_STDIN_NAME.to_string(),
+        };
+        let settings = Settings::resolve(
+            &out,
+            &args.limits,
+            &base,
+            &start,
+            Some(walk),
+            RuleChoice::Inventory,
+        )?;
+        check_vendor(&settings.scanner, args.vendor.as_deref())?;
+        let report = run_scan(&settings.scanner, &args.paths)?;
+        (report, None, settings)
+    };
+    let inv = plainsight::inventory::build(&report, facts.as_ref(), args.vendor.as_deref());
+    let format = match args.format {
+        InventoryFormatArg::Text => report::inventory::InventoryFormat::Text,
+        InventoryFormatArg::Json => report::inventory::InventoryFormat::Json,
+        InventoryFormatArg::Markdown => report::inventory::InventoryFormat::Markdown,
+        InventoryFormatArg::Html => report::inventory::InventoryFormat::Html,
+    };
+    let written = match settings.report.sink {
+        Sink::Stdout => {
+            let mut w = BufWriter::new(io::stdout().lock());
+            report::inventory::write(format, &inv, &mut w).and_then(|()| w.flush())
+        }
+        Sink::File(path, f) => {
+            let mut w = BufWriter::new(f);
+            report::inventory::write(format, &inv, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+    };
+    match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write inventory"),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `--vendor` must name a vendor the rules know; the error lists them.
+fn check_vendor(scanner: &Scanner, vendor: Option<&str>) -> Result<()> {
+    let Some(v) = vendor else { return Ok(()) };
+    let known = plainsight::inventory::known_vendors(scanner.rules().rules());
+    if known.iter().any(|k| k.eq_ignore_ascii_case(v)) {
+        return Ok(());
+    }
+    bail!("unknown vendor `{v}`; known vendors: {}", known.join(", "))
 }

@@ -315,6 +315,8 @@ pub fn translate(file: &str, text: &str) -> Result<Translated> {
                 id: rule.id,
                 name: description.clone(),
                 provider: "gitleaks config".into(),
+                kind: None,
+                rotate: None,
                 description,
                 severity: Severity::Error,
                 security_severity: Spanned::new(span.clone(), 7.0),

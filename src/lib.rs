@@ -37,6 +37,7 @@ pub mod finding;
 pub mod git;
 pub mod gitleaks;
 pub mod import;
+pub mod inventory;
 pub mod matcher;
 pub mod merge;
 #[doc(hidden)]

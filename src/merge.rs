@@ -26,7 +26,7 @@ use crate::finding::{
 use crate::git::Shard;
 use crate::report::json::FORMAT_VERSION;
 use crate::report::TOOL_VERSION;
-use crate::rules::{Precision, RuleInfo, Severity};
+use crate::rules::{Category, CredentialKind, Precision, RuleInfo, Severity};
 use crate::scan::{CappedRule, ScanReport, ScanStats, SkippedFile};
 use crate::skip::{Skip, SkipReason};
 
@@ -396,6 +396,10 @@ struct InRule {
     id: String,
     name: String,
     provider: String,
+    category: Category,
+    kind: CredentialKind,
+    #[serde(default)]
+    rotate: Option<String>,
     description: String,
     severity: Severity,
     security_severity: f64,
@@ -498,12 +502,16 @@ impl InReport {
                     id: r.id.clone(),
                     name: r.name,
                     provider: r.provider,
+                    category: r.category,
+                    kind: r.kind,
+                    rotate: r.rotate,
                     description: r.description,
                     severity: r.severity,
                     security_severity: r.security_severity,
                     precision: r.precision,
                     references: r.references,
-                    public_identifier: false,
+                    // Rule files keep the two in step (tests/rules.rs checks it).
+                    public_identifier: r.kind == CredentialKind::PublicIdentifier,
                     keywords: Vec::new(),
                     source: path.display().to_string(),
                     line: 0,

@@ -30,30 +30,6 @@ fn rule_ids(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn insta_settings(dir: &std::path::Path) -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    let canon = std::fs::canonicalize(dir).unwrap();
-    s.add_filter(&regex_escape(&canon.display().to_string()), "[ROOT]");
-    s.add_filter(&regex_escape(&dir.display().to_string()), "[ROOT]");
-    s.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[ms]""#);
-    s.add_filter(r"in \d+\.\d\ds", "in [time]");
-    s.add_filter(r#""rule_set": "[0-9a-f]{64}""#, r#""rule_set": "[digest]""#);
-    s.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
-    s
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\.+*?()|[]{}^$#&-~".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn clean_tree_exits_zero_and_findings_exit_one() {
     let dir = tempfile::tempdir().unwrap();

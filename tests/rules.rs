@@ -6,11 +6,7 @@
 
 use plainsight::rules::{builtin, check, RuleSet};
 
-#[test]
-fn every_builtin_rule_passes_its_own_examples() {
-    let all = builtin::load().expect("built-in rules parse");
-    let set = RuleSet::new(all).expect("built-in rule ids are unique");
-    let outcome = check::check(set).unwrap();
+fn assert_no_failures(outcome: &check::Outcome) {
     let failures: Vec<String> = outcome.failures.iter().map(ToString::to_string).collect();
     assert!(
         failures.is_empty(),
@@ -18,6 +14,14 @@ fn every_builtin_rule_passes_its_own_examples() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_builtin_rule_passes_its_own_examples() {
+    let all = builtin::load().expect("built-in rules parse");
+    let set = RuleSet::new(all).expect("built-in rule ids are unique");
+    let outcome = check::check(set).unwrap();
+    assert_no_failures(&outcome);
     assert!(
         outcome.examples >= outcome.rules * 3,
         "every rule has >= 2 examples and >= 1 negative"
@@ -85,4 +89,55 @@ fn the_catalogue_covers_at_least_300_rules_and_ids_are_kebab_case() {
             );
         }
     }
+}
+
+#[test]
+fn every_endpoint_rule_passes_its_own_examples_beside_every_credential_rule() {
+    let mut all = builtin::load().unwrap();
+    all.extend(builtin::endpoints().expect("endpoint rules parse"));
+    let outcome = check::check(RuleSet::new(all).unwrap()).unwrap();
+    assert_no_failures(&outcome);
+}
+
+#[test]
+fn every_rule_names_its_vendor_category_kind_and_rotate_page() {
+    use plainsight::rules::{Category, CredentialKind};
+    let credentials = builtin::load().unwrap();
+    let endpoints = builtin::endpoints().unwrap();
+    let mut categories = std::collections::HashMap::new();
+    for r in credentials.iter().chain(&endpoints) {
+        let i = &r.info;
+        assert_ne!(i.category, Category::Other, "{}: no vendor table", i.id);
+        let rotate = i.rotate.as_deref().unwrap_or_default();
+        assert!(
+            rotate.starts_with("https://"),
+            "{}: rotate {rotate:?}",
+            i.id
+        );
+        assert_eq!(
+            i.public_identifier,
+            i.kind == CredentialKind::PublicIdentifier,
+            "{}: public_identifier and kind public-identifier go together",
+            i.id
+        );
+        let first = *categories.entry(i.provider.clone()).or_insert(i.category);
+        assert_eq!(
+            first, i.category,
+            "{}: {} has two categories",
+            i.id, i.provider
+        );
+    }
+    assert!(credentials
+        .iter()
+        .all(|r| r.info.kind != CredentialKind::Endpoint));
+    assert!(endpoints
+        .iter()
+        .all(|r| r.info.kind == CredentialKind::Endpoint));
+    let vendors: std::collections::HashSet<&str> =
+        endpoints.iter().map(|r| r.info.provider.as_str()).collect();
+    assert!(
+        vendors.len() >= 40,
+        "endpoint rules cover {} vendors",
+        vendors.len()
+    );
 }

@@ -174,6 +174,95 @@ impl Repo {
         history::scan(self, scanner, options)
     }
 
+    /// First and last commit of each secret a history scan found, and whether `HEAD`'s
+    /// tree still holds it (the blob at each path a secret was found at is scanned
+    /// again with the same scanner, so decoded and archived secrets count too).
+    pub fn history_facts(
+        &self,
+        scanner: &Scanner,
+        report: &ScanReport,
+    ) -> Result<crate::inventory::HistoryFacts> {
+        use std::collections::{HashMap, HashSet};
+        let r = &self.repo;
+        let mut times: HashMap<String, i64> = HashMap::new();
+        let mut time_of = |id: &str| -> Result<i64> {
+            if let Some(t) = times.get(id) {
+                return Ok(*t);
+            }
+            let oid = gix::ObjectId::from_hex(id.as_bytes())
+                .map_err(|e| GitError::read(format!("commit id {id}"), e))?;
+            let commit = r
+                .find_commit(oid)
+                .map_err(|e| GitError::read(format!("reading commit {id}"), e))?;
+            let t = commit
+                .author()
+                .map_err(|e| GitError::read(format!("reading commit {id}"), e))?
+                .seconds();
+            times.insert(id.to_string(), t);
+            Ok(t)
+        };
+        let tree = match r.head() {
+            Ok(head) if head.is_unborn() => None,
+            Ok(_) => Some(
+                r.head_tree()
+                    .map_err(|e| GitError::read("reading HEAD's tree", e))?,
+            ),
+            Err(e) => return Err(GitError::read("reading HEAD", e)),
+        };
+        let mut at_head: HashSet<crate::finding::Fingerprint> = HashSet::new();
+        let paths: HashSet<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();
+        if let Some(tree) = &tree {
+            for path in paths {
+                let entry = tree
+                    .lookup_entry_by_path(path)
+                    .map_err(|e| GitError::read(format!("HEAD:{path}"), e))?;
+                let Some(entry) = entry.filter(|e| e.mode().is_blob()) else {
+                    continue;
+                };
+                let blob = entry
+                    .object()
+                    .map_err(|e| GitError::read(format!("HEAD:{path}"), e))?;
+                let scan = scanner.scan_bytes(path, &blob.data);
+                at_head.extend(scan.findings.into_iter().map(|f| f.fingerprint));
+            }
+        }
+        let mut out: crate::inventory::HistoryFacts = HashMap::new();
+        for f in &report.findings {
+            let Some(p) = &f.provenance else { continue };
+            let first = crate::inventory::CommitRef {
+                commit: p.commit.clone(),
+                time: p.time,
+            };
+            let mut last = first.clone();
+            for loc in &p.other_locations {
+                let commit = loc.split_once(':').map_or(loc.as_str(), |(c, _)| c);
+                let time = time_of(commit)?;
+                if time > last.time {
+                    last = crate::inventory::CommitRef {
+                        commit: commit.to_string(),
+                        time,
+                    };
+                }
+            }
+            let present_at_head = at_head.contains(&f.fingerprint);
+            out.entry(f.fingerprint.clone())
+                .and_modify(|h| {
+                    if first.time < h.first_commit.time {
+                        h.first_commit = first.clone();
+                    }
+                    if last.time > h.last_commit.time {
+                        h.last_commit = last.clone();
+                    }
+                })
+                .or_insert(crate::inventory::History {
+                    first_commit: first,
+                    last_commit: last,
+                    present_at_head,
+                });
+        }
+        Ok(out)
+    }
+
     /// Scan the staged change: lines the index adds relative to `HEAD`.
     pub fn scan_staged(&self, scanner: &Scanner) -> crate::Result<GitScan> {
         staged::scan(self, scanner)

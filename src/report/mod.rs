@@ -6,6 +6,7 @@
 //! flag is the only path from a [`crate::finding::Secret`] to plaintext output.
 
 pub mod gitlab;
+pub mod inventory;
 pub mod json;
 pub mod jsonl;
 pub mod sarif;

@@ -193,19 +193,32 @@ fn level(sev: Severity) -> ResultLevel {
 
 fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
     let refs_md: String = r.references.iter().map(|u| format!("\n- <{u}>")).collect();
+    let rotate = r
+        .rotate
+        .as_deref()
+        .map(|u| format!(" Rotate or revoke: {u}"))
+        .unwrap_or_default();
     let help_text = format!(
-        "{} Treat a leaked {} credential as compromised: revoke or rotate it with {}, check its \
-         use in the provider's logs, then remove it from the code and its history. If this is \
-         not a secret, add `plainsight:allow` on the line or its fingerprint to .plainsightignore.",
-        r.description, r.provider, r.provider
+        "{} Vendor: {} ({}); credential kind: {}. Treat a leaked {} credential as compromised: \
+         revoke or rotate it with {}, check its use in the provider's logs, then remove it from \
+         the code and its history. If this is not a secret, add `plainsight:allow` on the line \
+         or its fingerprint to .plainsightignore.{rotate}",
+        r.description, r.provider, r.category, r.kind, r.provider, r.provider
     );
+    let rotate_md = r
+        .rotate
+        .as_deref()
+        .map(|u| format!(" (<{u}>)"))
+        .unwrap_or_default();
     let help_md = format!(
-        "**{}** ({})\n\n{}\n\n1. Revoke or rotate the credential with {}.\n2. Review its use in the \
+        "**{}** ({}, {}; {})\n\n{}\n\n1. Revoke or rotate the credential with {}{rotate_md}.\n2. Review its use in the \
          provider's audit logs.\n3. Remove it from the code and from git history.\n\nNot a \
          secret? Add `plainsight:allow` to the line, or the finding's fingerprint to \
          `.plainsightignore`.{}",
         r.name,
         r.provider,
+        r.category,
+        r.kind,
         r.description,
         r.provider,
         if refs_md.is_empty() { String::new() } else { format!("\n\nReferences:{refs_md}") }
@@ -217,6 +230,11 @@ fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
     );
     props.insert("precision".to_string(), json!(r.precision.as_str()));
     props.insert("provider".to_string(), json!(r.provider));
+    props.insert("category".to_string(), json!(r.category.as_str()));
+    props.insert("kind".to_string(), json!(r.kind.as_str()));
+    if let Some(u) = &r.rotate {
+        props.insert("rotate".to_string(), json!(u));
+    }
     let mut d = ReportingDescriptor::builder()
         .id(&r.id)
         .name(pascal(&r.id))

@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod check;
 mod lazy;
 pub mod spec;
+mod vendor;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -26,6 +27,7 @@ use crate::prefilter::Prefilter;
 
 pub(crate) use lazy::{build_regex, parse as parse_hir};
 pub use lazy::{LazyRegex, Plan, RequiredRun};
+pub use vendor::{Category, CredentialKind};
 
 /// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -120,8 +122,15 @@ pub struct RuleInfo {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// Credential issuer.
+    /// Credential issuer: the vendor the inventory groups by.
     pub provider: String,
+    /// The vendor's category (`other` for a config rule's vendor no rule file names).
+    pub category: Category,
+    /// What the rule finds.
+    pub kind: CredentialKind,
+    /// Where to rotate or revoke the credential (the rule's own page, else its
+    /// vendor's); none for a config rule's vendor no rule file names.
+    pub rotate: Option<String>,
     /// What the credential is.
     pub description: String,
     /// Default severity.
@@ -279,15 +288,105 @@ impl RuleSet {
     }
 }
 
-/// Parse and compile every rule in one TOML text. `file` names it in errors.
+/// Parse and compile every rule in one TOML text. `file` names it in errors. A rule
+/// whose provider has no `[vendors]` table gets category `other` and no rotate page.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>> {
+    parse_file(file, text, VendorData::Optional)
+}
+
+/// Whether every rule must say what it finds and whose it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VendorData {
+    /// Built-in rule files: every rule has a `kind` and a `[vendors]` table for its
+    /// provider, so the inventory never shows a vendor it knows nothing about.
+    Required,
+    /// A team's own rule files (`rules check`) and config rules.
+    Optional,
+}
+
+pub(crate) fn parse_file(file: &str, text: &str, vendor_data: VendorData) -> Result<Vec<Rule>> {
     let parsed: spec::RuleFile = toml::from_str(text).map_err(|e| from_toml(file, text, &e))?;
+    for (name, v) in &parsed.vendors {
+        if !v.get_ref().rotate.get_ref().starts_with("https://") {
+            return Err(Error::Spec {
+                at: SpecLocation {
+                    file: file.to_string(),
+                    line: line_of(text, v.get_ref().rotate.span().start),
+                    key: format!("vendors.\"{name}\".rotate"),
+                },
+                message: "must be an https:// URL".into(),
+            });
+        }
+    }
+    let vendors = &parsed.vendors;
     parsed
         .rules
         .into_iter()
         .enumerate()
-        .map(|(i, spec)| compile(file, text, i, spec, Examples::Required))
+        .map(|(i, spec)| {
+            let cx = Ctx {
+                file,
+                text,
+                index: i,
+            };
+            let meta = vendor_meta(&cx, &spec, vendors, vendor_data)?;
+            compile(file, text, i, spec, Examples::Required, meta)
+        })
         .collect()
+}
+
+/// A rule's category, kind and rotate page, from its own keys and its vendor's table.
+struct VendorMeta {
+    category: Category,
+    kind: CredentialKind,
+    rotate: Option<String>,
+}
+
+fn vendor_meta(
+    cx: &Ctx<'_>,
+    spec: &Spanned<spec::RuleSpec>,
+    vendors: &std::collections::BTreeMap<String, Spanned<spec::VendorSpec>>,
+    vendor_data: VendorData,
+) -> Result<VendorMeta> {
+    let r = spec.get_ref();
+    let vendor = vendors.get(&r.provider).map(Spanned::get_ref);
+    let required = vendor_data == VendorData::Required;
+    if required && vendor.is_none() {
+        return Err(cx.err(
+            r.id.span(),
+            "provider",
+            format!(
+                "no `[vendors.\"{}\"]` table in this file says its category and rotate page",
+                r.provider
+            ),
+        ));
+    }
+    let kind = match &r.kind {
+        Some(k) => *k.get_ref(),
+        None if required => return Err(cx.err(r.id.span(), "kind", "every rule needs a kind")),
+        None if r.public_identifier => CredentialKind::PublicIdentifier,
+        None => CredentialKind::SecretKey,
+    };
+    if (kind == CredentialKind::PublicIdentifier) != r.public_identifier {
+        let at = r.kind.as_ref().map_or(r.id.span(), Spanned::span);
+        return Err(cx.err(
+            at,
+            "kind",
+            "`public-identifier` goes with `public_identifier = true`, and only with it",
+        ));
+    }
+    let rotate = match &r.rotate {
+        Some(u) if !u.get_ref().starts_with("https://") => {
+            return Err(cx.err(u.span(), "rotate", "must be an https:// URL"))
+        }
+        Some(u) => Some(u.get_ref().clone()),
+        None => vendor.map(|v| v.rotate.get_ref().clone()),
+    };
+    Ok(VendorMeta {
+        category: vendor.map_or(Category::Other, |v| v.category),
+        kind,
+        rotate,
+    })
 }
 
 /// Whether a rule must carry its own examples.
@@ -311,7 +410,14 @@ pub(crate) fn compile_all(
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
-            let rule = compile(file, text, i, spec, Examples::Optional)?;
+            let cx = Ctx {
+                file,
+                text,
+                index: i,
+            };
+            let no_vendors = std::collections::BTreeMap::new();
+            let meta = vendor_meta(&cx, &spec, &no_vendors, VendorData::Optional)?;
+            let rule = compile(file, text, i, spec, Examples::Optional, meta)?;
             rule.compile_now()?;
             Ok(rule)
         })
@@ -367,6 +473,7 @@ fn compile(
     index: usize,
     spec: Spanned<spec::RuleSpec>,
     examples: Examples,
+    meta: VendorMeta,
 ) -> Result<Rule> {
     let table_span = spec.span();
     let spec = spec.into_inner();
@@ -482,6 +589,9 @@ fn compile(
         id,
         name: spec.name,
         provider: spec.provider,
+        category: meta.category,
+        kind: meta.kind,
+        rotate: meta.rotate,
         description: spec.description,
         severity: spec.severity,
         security_severity: sev,

@@ -5,15 +5,21 @@
 //! turned into compiled [`crate::rules::Rule`]s by [`crate::rules::compile`]; nothing
 //! scans with a spec directly.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Precision, Severity};
+use super::{Category, CredentialKind, Precision, Severity};
 
-/// One rule file: any number of `[[rules]]` tables.
+/// One rule file: `[vendors."Name"]` tables, then any number of `[[rules]]` tables.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
+    /// Who holds the file's credentials, keyed by the name rules give as `provider`:
+    /// written once per vendor rather than repeated on each of its rules.
+    #[serde(default)]
+    pub vendors: BTreeMap<String, Spanned<VendorSpec>>,
     /// The rules, in file order.
     #[serde(default)]
     pub rules: Vec<Spanned<RuleSpec>>,
@@ -27,8 +33,16 @@ pub struct RuleSpec {
     pub id: Spanned<String>,
     /// Human name (`OpenAI project API key`).
     pub name: String,
-    /// Who issues the credential (`OpenAI`).
+    /// Who issues the credential (`OpenAI`): the vendor, whose `[vendors."OpenAI"]`
+    /// table in the same file says its category and where to rotate.
     pub provider: String,
+    /// What the credential is (`secret-key`, `public-identifier`, `endpoint`…); required
+    /// in rule files, `secret-key` (or `public-identifier`) by default in a config.
+    #[serde(default)]
+    pub kind: Option<Spanned<CredentialKind>>,
+    /// Where to rotate or revoke this credential, when not the vendor's page.
+    #[serde(default)]
+    pub rotate: Option<Spanned<String>>,
     /// What the credential grants and why it matters.
     pub description: String,
     /// SARIF level of a finding.
@@ -111,4 +125,14 @@ pub struct NearSpec {
 
 fn three() -> usize {
     3
+}
+
+/// `[vendors."Name"]`: what the inventory says about one vendor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorSpec {
+    /// What the vendor does for the code that holds its credentials.
+    pub category: Category,
+    /// The vendor's documentation page for rotating or revoking its credentials.
+    pub rotate: Spanned<String>,
 }

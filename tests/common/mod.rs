@@ -154,3 +154,95 @@ pub fn skipped_paths(v: &serde_json::Value, reason: &str) -> Vec<String> {
     p.sort();
     p
 }
+
+/// The third-party fixture of the inventory tests, every key assembled at run time:
+/// (relative path, contents) and the full secrets no output may show.
+pub fn inventory_tree() -> (Vec<(&'static str, String)>, Vec<String>) {
+    let openai = [
+        "sk-",
+        "proj-",
+        "c0X0AWIRh-JUqBlIFXZ53Ncqe28_ajY75FnCttn6kfaqDeMqG3omjMyXHCabM6JOF8EFd0Nhcy",
+        "T3Blbk",
+        "FJ-1kGD2VD-eR1UYzaLiA-zNyD7CHLn-xC_1hsYgBds1ghxY5OokvQyx7eNWVQ4vnakJkS1pAWTN",
+    ]
+    .concat();
+    let anthropic = [
+        "sk-",
+        "ant-",
+        "api03-SGuPJ6sG9AHEOVezxZuJPWvHogU5nGYVHWVsUQk4DwgLGNOaeCtL31Ugq_",
+        "DfcgaTMnTC0MrAU8urbFt5misIZHbhS4-Fv",
+        "AA",
+    ]
+    .concat();
+    let mixpanel_secret = ["FqgCPSjQkwLt73QE", "rOdvLO4eoKykfjXC"].concat();
+    let mixpanel_token = ["b5439a148f6f4fa5", "11e3b206fc1f62c6"].concat();
+    let segment = ["JSwN7yrGPjo2UOYP", "6FbuFWEPyshW8Ojl"].concat();
+    let sentry_key = ["4ceb4c761fc4ad95", "3661e40af29f2a72"].concat();
+    let posthog_personal = ["ph", "x_", "fdp62Nb8T2BvPsDtquYaWjIcN8Yau6hzxylNYYKq23j"].concat();
+    let posthog_project = ["ph", "c_", "nAAXUIAsy5kPSXfcnuo05UODpAbgUIVFo9NIMhrSOuY"].concat();
+    let files = vec![
+        (
+            "ai/chat.py",
+            format!(
+                "from openai import OpenAI\nimport anthropic\n\nOPENAI_API_KEY=\"{openai}\"\nANTHROPIC_API_KEY=\"{anthropic}\"\nclient = OpenAI()\nclaude = anthropic.Anthropic()\n"
+            ),
+        ),
+        (
+            "config/.env",
+            format!(
+                "MIXPANEL_SERVICE_ACCOUNT_SECRET={mixpanel_secret}\nPOSTHOG_PERSONAL_API_KEY={posthog_personal}\nAWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\n",
+                aws_key_id(),
+                aws_secret()
+            ),
+        ),
+        (
+            "web/analytics.js",
+            format!(
+                "import mixpanel from 'mixpanel-browser';\nmixpanel.init(\"{mixpanel_token}\", {{debug: true}});\nanalytics.load(\"{segment}\");\nposthog.init('{posthog_project}', {{api_host: 'https://us.i.posthog.com'}})\nSentry.init({{ dsn: 'https://{sentry_key}@o44.ingest.sentry.io/5123' }})\n"
+            ),
+        ),
+        (
+            "server/track.py",
+            "import mixpanel\nrequests.post(\"https://api.mixpanel.com/track\", data=payload)\n".to_string(),
+        ),
+    ];
+    let secrets = vec![
+        openai,
+        anthropic,
+        mixpanel_secret,
+        mixpanel_token,
+        segment,
+        sentry_key,
+        posthog_personal,
+        posthog_project,
+        aws_key_id(),
+        aws_secret(),
+    ];
+    (files, secrets)
+}
+
+/// Snapshot settings: temp paths, times and the version filtered out.
+pub fn insta_settings(dir: &std::path::Path) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    let canon = std::fs::canonicalize(dir).unwrap();
+    s.add_filter(&regex_escape(&canon.display().to_string()), "[ROOT]");
+    s.add_filter(&regex_escape(&dir.display().to_string()), "[ROOT]");
+    s.add_filter(r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[ms]""#);
+    s.add_filter(r"in \d+\.\d\ds", "in [time]");
+    s.add_filter(r#""rule_set": "[0-9a-f]{64}""#, r#""rule_set": "[digest]""#);
+    s.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    s
+}
+
+/// Escape `s` for a regex (insta filters are regexes).
+pub fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$#&-~".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
