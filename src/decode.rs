@@ -234,7 +234,8 @@ fn spans(
     concatenated(text, owned.clone(), out);
     quoted_printable(text, owned.clone(), out);
     if armour {
-        unwrap_armour(text, owned, out);
+        unwrap_armour(text, owned.clone(), out);
+        unwrap_putty(text, owned, out);
     }
 }
 
@@ -986,6 +987,21 @@ fn unwrap_armour(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, 
 /// `" +`, `'`, `;`) dropped, then the run of base64 (and `:` `,` of headers such as
 /// `Proc-Type: 4,ENCRYPTED`) back to the prefix.
 fn line_body(line: &[u8]) -> &[u8] {
+    let line = trim_quoting(line);
+    let mut s = line.len();
+    while s > 0
+        && (is_b64(line[s - 1]) || line[s - 1] == b'=')
+        && line[s - 1] != b'-'
+        && line[s - 1] != b'_'
+    {
+        s -= 1;
+    }
+    &line[s..]
+}
+
+/// A line without the quoting a string literal puts after it (`\n"`, `",`, `" +`, `'`,
+/// `;`, a closing parenthesis) and without trailing blanks.
+fn trim_quoting(line: &[u8]) -> &[u8] {
     let mut e = line.len();
     loop {
         let before = e;
@@ -1004,15 +1020,79 @@ fn line_body(line: &[u8]) -> &[u8] {
             break;
         }
     }
-    let mut s = e;
-    while s > 0
-        && (is_b64(line[s - 1]) || line[s - 1] == b'=')
-        && line[s - 1] != b'-'
-        && line[s - 1] != b'_'
-    {
-        s -= 1;
+    &line[..e]
+}
+
+/// Whether `head` is `prefix` with other digits: log lines' timestamps differ from line
+/// to line, the rest of their prefix does not.
+fn same_shape(prefix: &[u8], head: &[u8]) -> bool {
+    prefix
+        .iter()
+        .zip(head)
+        .all(|(a, b)| a == b || (a.is_ascii_digit() && b.is_ascii_digit()))
+}
+
+/// PuTTY key files (`PuTTY-User-Key-File-2/3:` … `Private-MAC:`) whose lines carry a
+/// prefix: a log timestamp, a comment leader, string quoting. The file is rebuilt with
+/// each line's prefix (the header line's, or the leading quoting of a literal) and
+/// trailing quoting removed, so the PuTTY rule sees the file as PuTTY wrote it.
+fn unwrap_putty(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
+    const HEADER: &[u8] = b"PuTTY-User-Key-File-";
+    const MAX_LINES: usize = 80;
+    let end = owned.end.min(text.len());
+    let mut i = owned.start;
+    while let Some(off) = memchr::memmem::find(&text[i..end], HEADER) {
+        let at = i + off;
+        i = at + HEADER.len();
+        let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+        let prefix = &text[line_start..at];
+        let first_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+        let first = trim_quoting(&text[at..first_end]);
+        // A file as PuTTY wrote it (no prefix, nothing after the header line's end but a
+        // line break) is the rule's own; so is a mention in prose without a line after.
+        let quoted = first.len() < text[at..first_end].trim_ascii_end().len();
+        if prefix.iter().all(|b| matches!(b, b' ' | b'\t')) && !quoted {
+            continue;
+        }
+        let mut block = first.to_vec();
+        block.push(b'\n');
+        let mut pos = first_end + 1;
+        let mut closed = None;
+        for _ in 0..MAX_LINES {
+            if pos >= text.len() {
+                break;
+            }
+            let line_end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+            let line = &text[pos..line_end];
+            let body = match line.get(..prefix.len()) {
+                Some(head) if !prefix.is_empty() && same_shape(prefix, head) => {
+                    &line[prefix.len()..]
+                }
+                _ => {
+                    let lead = line
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'+' | b','))
+                        .count();
+                    &line[lead..]
+                }
+            };
+            let body = trim_quoting(body);
+            if body.is_empty() {
+                break;
+            }
+            block.extend_from_slice(body);
+            block.push(b'\n');
+            pos = line_end + 1;
+            if body.starts_with(b"Private-MAC:") {
+                closed = Some(line_end);
+                break;
+            }
+        }
+        if let Some(stop) = closed {
+            out.push((at..stop, Layer::Unwrap, block));
+            i = stop;
+        }
     }
-    &line[s..e]
 }
 
 #[cfg(test)]

@@ -471,3 +471,127 @@ fn a_marker_above_a_pem_block_silences_the_whole_block() {
     assert_eq!(rule_in(&v, "apart.pem"), ["private-key"]);
     assert_eq!(v["stats"]["suppressed"]["inline"], 2);
 }
+
+/// A fake unencrypted PuTTY key file (PPK 3, ed25519).
+fn putty_key() -> String {
+    [
+        "PuTTY-User-Key-File-3: ssh-ed25519",
+        "Encryption: none",
+        "Comment: eddsa-key-20241201",
+        "Public-Lines: 2",
+        "AAAAC3NzaC1lZDI1NTE5AAAAIFq3mB8tK2vW9xR4nP7cL1sD6fH0jY5gT3eA8uQ",
+        "zN4kM2bX",
+        "Private-Lines: 1",
+        "AAAAIHc9Rt2Lm4Xw8Vb1Nq6Kd3Fg7Hj0Ps5Qa2Ue9Io4Yt1Rw6Ez3Xc8Vb5Nm2",
+        "Private-MAC: 8c1e5b2d9f4a7c3e6b0d8f2a5c9e1b4d7f0a3c6e9b2d5f8a1c4e7b0d3f6a9c2e",
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect()
+}
+
+#[test]
+fn putty_keys_behind_prefixes_and_in_literals_are_found_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ppk = putty_key();
+    // A log whose timestamps differ from line to line, and comment leaders.
+    let logged: String = ppk
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("2024-05-01T10:00:{:02}Z sshd[7]: {l}\n", i * 7 % 60))
+        .collect();
+    let prefixed =
+        |prefix: &str| -> String { ppk.lines().map(|l| format!("{prefix}{l}\n")).collect() };
+    let java: String = {
+        let lines: Vec<String> = ppk.lines().map(|l| format!("    \"{l}\\n\"")).collect();
+        format!("String ppk =\n{};\n", lines.join(" +\n"))
+    };
+    write_tree(
+        dir.path(),
+        &[
+            ("sshd.log", logged),
+            ("deploy.sh", prefixed("# ")),
+            ("Keys.kt", prefixed("// ")),
+            ("Keys.java", java),
+            (
+                "key.json",
+                format!("{{\"ppk\": \"{}\"}}\n", ppk.replace('\n', "\\n")),
+            ),
+            ("plain.ppk", ppk.clone()),
+            // Prose that names the format, and a public-only fragment: nothing.
+            (
+                "notes.md",
+                "# Load the PuTTY-User-Key-File-3 format\n".to_string(),
+            ),
+            (
+                "half.log",
+                "x: PuTTY-User-Key-File-3: ssh-ed25519\nx: Encryption: none\n".to_string(),
+            ),
+        ],
+    );
+    let v = scan(dir.path(), &[]);
+    for p in [
+        "sshd.log",
+        "deploy.sh",
+        "Keys.kt",
+        "Keys.java",
+        "key.json",
+        "plain.ppk",
+    ] {
+        assert_eq!(
+            rule_in(&v, p),
+            ["putty-private-key"],
+            "{p}: {:?}",
+            found(&v)
+        );
+    }
+    for p in ["notes.md", "half.log"] {
+        assert!(rule_in(&v, p).is_empty(), "{p}: {:?}", found(&v));
+    }
+    let f = found(&v);
+    for p in ["sshd.log", "deploy.sh", "Keys.kt"] {
+        assert!(
+            f.iter().any(|x| x.0 == p && x.4 == ["unwrap"]),
+            "{p}: {f:?}"
+        );
+    }
+    // The concatenated literal is joined by the escape layer before any unwrapping.
+    assert!(
+        f.iter().any(|x| x.0 == "Keys.java" && x.4 == ["escape"]),
+        "{f:?}"
+    );
+    // An unwrapped file is placed where its wrapped form starts: the header line.
+    assert!(f.iter().any(|x| x.0 == "sshd.log" && x.1 == 1), "{f:?}");
+}
+
+#[test]
+fn one_line_openssh_keys_in_string_literals_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    // An OpenSSH (ed25519) key body: "openssh-key-v1\0" and key bytes, base64, 70 a line.
+    let mut raw = b"openssh-key-v1\0\0\0\0\x04none\0\0\0\x04none".to_vec();
+    raw.extend((0u32..180).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let body = b64(&raw);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(70)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let begin = ["-----BEGIN OPENSSH ", "PRIVATE KEY-----"].concat();
+    let end = ["-----END OPENSSH ", "PRIVATE KEY-----"].concat();
+    let one_line = format!("{begin}\\n{}\\n{end}\\n", lines.join("\\n"));
+    write_tree(
+        dir.path(),
+        &[
+            ("deploy.json", format!("{{\"ssh_key\": \"{one_line}\"}}\n")),
+            ("settings.py", format!("SSH_KEY = '{one_line}'\n")),
+            ("app.env", format!("SSH_KEY=\"{one_line}\"\n")),
+            ("main.go", format!("const key = \"{one_line}\"\n")),
+        ],
+    );
+    let v = scan(dir.path(), &[]);
+    for p in ["deploy.json", "settings.py", "app.env", "main.go"] {
+        let rules = rule_in(&v, p);
+        assert_eq!(rules.len(), 1, "{p}: {:?}", found(&v));
+        assert!(rules[0].starts_with("private-key"), "{p}: {rules:?}");
+    }
+}

@@ -90,7 +90,8 @@ pub struct Matcher<'r> {
     companion_searches: usize,
     /// Keyword or near ranges dropped unsearched for lacking the rule's required run.
     runless_ranges: usize,
-    /// Per rule: whether it looks for armoured private keys (keyword `private key`),
+    /// Per rule: whether it looks for armoured private keys (keyword `private key`, or
+    /// PuTTY's `putty-user-key-file`),
     /// worked out once so asking after each text costs no string comparisons.
     armoured: Vec<bool>,
 }
@@ -170,7 +171,12 @@ impl<'r> Matcher<'r> {
             armoured: rules
                 .rules()
                 .iter()
-                .map(|r| r.info.keywords.iter().any(|k| k == "private key"))
+                .map(|r| {
+                    r.info
+                        .keywords
+                        .iter()
+                        .any(|k| k == "private key" || k == "putty-user-key-file")
+                })
                 .collect(),
         }
     }
