@@ -9,6 +9,8 @@ venv="${FLEET_VENV:-$root/target/fleet-venv}"
 export PLAINSIGHT_BIN="${PLAINSIGHT_BIN:-$root/target/release/plainsight}"
 [ -x "$PLAINSIGHT_BIN" ] || cargo build --locked --release
 start=$(date +%s)
+# Always a fresh one: a venv left half-installed by an interrupted run breaks pip.
+rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install --quiet "$root/fleet[test]"

@@ -155,7 +155,7 @@ class Run:
         if not prev or prev.get("error") or prev.get("tips_hash") != info["tips_hash"]:
             return None
         slug = tasks.slug(repo)
-        for ext in ("json", "sarif"):
+        for ext in ("json", "sarif", "inventory.json"):
             if not os.path.exists(os.path.join(self.out, f"{slug}.{ext}")):
                 return None
         return prev
@@ -182,6 +182,27 @@ class Run:
         ordered = [self.entries[r] for r in self.repos if r in self.entries]
         doc = {"format_version": 1, "repos": ordered, "totals": self.totals()}
         write_atomic(os.path.join(self.out, SUMMARY), json.dumps(doc, indent=2) + "\n")
+
+
+def write_inventory(out: str, state: Run) -> None:
+    """`inventory.json`: every repository scanned now or unchanged since, folded into one
+    organisation-wide row per vendor (failed repositories have none to add)."""
+    inventories = {}
+    for entry in state.entries.values():
+        if entry["status"] == "failed":
+            continue
+        path = os.path.join(out, f"{entry['slug']}.inventory.json")
+        with open(path, encoding="utf-8") as f:
+            inventories[entry["slug"]] = json.load(f)
+    text = json.dumps(tasks.organisation_inventory(inventories), indent=2) + "\n"
+    path = os.path.join(out, "inventory.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return  # a rerun that changed nothing leaves every file as it was
+    except OSError:
+        pass
+    write_atomic(path, text)
 
 
 def run_scan(args: argparse.Namespace) -> int:
@@ -266,10 +287,19 @@ def run_scan(args: argparse.Namespace) -> int:
                     for i in range(n)
                 ]
                 final = tasks.merge_task.options(**retries).remote(log, repo, plainsight, *parts)
-            info = dict(info, shards=n)
+            inventory = tasks.inventory_task.options(**retries).remote(
+                log, repo, args.cache_dir, plainsight
+            )
+            info = dict(info, shards=n, inventory=inventory)
             pending[final] = (repo, "scan", info)
             continue
+        try:
+            inventory = ray.get(info["inventory"])
+        except ray.exceptions.RayError as e:
+            fail(repo, info, e)
+            continue
         slug = tasks.slug(repo)
+        write_atomic(os.path.join(args.out, f"{slug}.inventory.json"), inventory)
         write_atomic(os.path.join(args.out, f"{slug}.json"), result["json"])
         write_atomic(os.path.join(args.out, f"{slug}.sarif"), result["sarif"])
         by_sev = counts(result["json"])
@@ -286,7 +316,11 @@ def run_scan(args: argparse.Namespace) -> int:
             "attempts": attempts(repo),
             "shards": info["shards"],
             "error": None,
-            "reports": {"json": f"{slug}.json", "sarif": f"{slug}.sarif"},
+            "reports": {
+                "json": f"{slug}.json",
+                "sarif": f"{slug}.sarif",
+                "inventory": f"{slug}.inventory.json",
+            },
         }
         state.record(repo, entry)
         progress.update(
@@ -296,6 +330,7 @@ def run_scan(args: argparse.Namespace) -> int:
         )
     totals = state.totals()
     state.write_summary()
+    write_inventory(args.out, state)
     progress.finish(totals)
     ray.shutdown()
     if totals["failed"]:

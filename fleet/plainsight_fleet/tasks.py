@@ -153,6 +153,82 @@ def merge(plainsight: str, reports: list[str]) -> dict:
         return out
 
 
+def inventory(spec: str, cache_dir: str, plainsight: str) -> str:
+    """The JSON inventory of `plainsight inventory --git` over the whole repository
+    (it is not sharded: it is one row per vendor, small whatever the history's size)."""
+    path = local_repo(spec, cache_dir)
+    with tempfile.TemporaryDirectory(prefix="plainsight-fleet-") as tmp:
+        out = os.path.join(tmp, "inventory.json")
+        _plainsight(plainsight, ["inventory", "--git", path, "--format", "json", "--output", out])
+        with open(out, encoding="utf-8") as f:
+            return f.read()
+
+
+def organisation_inventory(inventories: dict[str, dict]) -> dict:
+    """Per-repository inventories (slug -> parsed `inventory --format json`) folded into
+    one row per vendor across the organisation: which repositories hold its credentials,
+    how many distinct secrets of each kind (distinct within a repository; the same key in
+    two repositories is two copies to rotate), how many are still present at HEAD, and
+    which repositories send it data (identifiers, endpoint uses)."""
+    vendors: dict[str, dict] = {}
+    for slug in sorted(inventories):
+        for v in inventories[slug].get("vendors", []):
+            row = vendors.setdefault(
+                v["name"],
+                {
+                    "name": v["name"],
+                    "category": v["category"],
+                    "repositories": [],
+                    "credentials": {},
+                    "secrets": 0,
+                    "present_at_head": 0,
+                    "identifiers": 0,
+                    "endpoint_uses": 0,
+                },
+            )
+            secrets = v.get("secrets", [])
+            present = sum(1 for x in secrets if x.get("history", {}).get("present_at_head", True))
+            row["repositories"].append(
+                {
+                    "repo": slug,
+                    "secrets": len(secrets),
+                    "present_at_head": present,
+                    "identifiers": v["identifiers"]["distinct"],
+                    "endpoint_uses": v["endpoints"]["distinct"],
+                }
+            )
+            for c in v.get("credentials", []):
+                k = row["credentials"].setdefault(
+                    c["kind"], {"kind": c["kind"], "secrets": 0, "locations": 0, "files": 0, "repositories": 0}
+                )
+                k["secrets"] += c["secrets"]
+                k["locations"] += c["locations"]
+                k["files"] += c["files"]
+                k["repositories"] += 1
+            row["secrets"] += len(secrets)
+            row["present_at_head"] += present
+            row["identifiers"] += v["identifiers"]["distinct"]
+            row["endpoint_uses"] += v["endpoints"]["distinct"]
+    rows = []
+    for name in sorted(vendors, key=lambda n: (-vendors[n]["secrets"], n.lower())):
+        row = vendors[name]
+        row["credentials"] = [row["credentials"][k] for k in sorted(row["credentials"])]
+        rows.append(row)
+    return {
+        "format_version": 1,
+        "repositories": sorted(inventories),
+        "vendors": rows,
+        "totals": {
+            "repositories": len(inventories),
+            "vendors": len(rows),
+            "secrets": sum(r["secrets"] for r in rows),
+            "present_at_head": sum(r["present_at_head"] for r in rows),
+            "identifiers": sum(r["identifiers"] for r in rows),
+            "endpoint_uses": sum(r["endpoint_uses"] for r in rows),
+        },
+    }
+
+
 @ray.remote(num_cpus=0)
 class AttemptLog:
     """How many times each task started: Ray reruns a task whose worker or node died,
@@ -206,3 +282,9 @@ def shard_task(log, spec, cache_dir, plainsight, knobs, index: int, count: int) 
 def merge_task(log, spec, plainsight, *reports: str) -> dict:
     ray.get(log.begin.remote(f"{spec}\0merge"))
     return merge(plainsight, list(reports))
+
+
+@ray.remote(num_cpus=1)
+def inventory_task(log, spec, cache_dir, plainsight) -> str:
+    ray.get(log.begin.remote(f"{spec}\0inventory"))
+    return inventory(spec, cache_dir, plainsight)

@@ -62,6 +62,33 @@ def assert_reports_equal_direct(plainsight, repos, out: Path) -> None:
             assert normalised(fmt, got) == normalised(fmt, direct(plainsight, repo, fmt)), (repo, fmt)
 
 
+def assert_inventories_equal_direct(plainsight, repos, out: Path) -> None:
+    """Each repository's inventory is `plainsight inventory --git` run directly, and the
+    organisation's inventory.json adds them up vendor by vendor."""
+    per_repo = {}
+    for repo in repos:
+        s = slug(str(repo))
+        p = subprocess.run(
+            [plainsight, "inventory", "--git", str(repo), "--format", "json"],
+            capture_output=True, text=True,
+        )
+        assert p.returncode == 0, p.stderr
+        got = json.loads((out / f"{s}.inventory.json").read_text())
+        assert got == json.loads(p.stdout), repo
+        per_repo[s] = got
+    org = json.loads((out / "inventory.json").read_text())
+    assert org["repositories"] == sorted(per_repo)
+    assert org["totals"]["secrets"] == sum(
+        len(v["secrets"]) for inv in per_repo.values() for v in inv["vendors"]
+    )
+    assert org["totals"]["secrets"] > 0
+    names = {v["name"] for inv in per_repo.values() for v in inv["vendors"]}
+    assert {v["name"] for v in org["vendors"]} == names
+    for row in org["vendors"]:
+        assert sum(r["secrets"] for r in row["repositories"]) == row["secrets"]
+        assert sum(c["secrets"] for c in row["credentials"]) == row["secrets"]
+
+
 def write_list(path: Path, entries) -> Path:
     path.write_text("".join(f"{e}\n" for e in entries))
     return path
@@ -97,6 +124,7 @@ def test_reports_equal_direct_runs_failures_are_recorded_and_rerun_skips(
     assert "\r" not in p.stderr
     assert p.stderr.count("plainsight-fleet: [") == len(repos) + 1
     assert_reports_equal_direct(plainsight_bin, repos, out)
+    assert_inventories_equal_direct(plainsight_bin, repos, out)
 
     before = {f: (out / f).stat().st_mtime_ns for f in os.listdir(out) if f != "summary.json"}
     p = run_fleet(*fleet_args(cluster, plainsight_bin, repos_file, out))
