@@ -472,10 +472,12 @@ fn a_marker_above_a_pem_block_silences_the_whole_block() {
     assert_eq!(v["stats"]["suppressed"]["inline"], 2);
 }
 
-/// A fake unencrypted PuTTY key file (PPK 3, ed25519).
+/// A fake unencrypted PuTTY key file (PPK 3, ed25519). The header is built from pieces
+/// so this file, which the self-scan reads, holds no key file.
 fn putty_key() -> String {
+    let header = ["PuTTY-User-", "Key-File-3: ssh-ed25519"].concat();
     [
-        "PuTTY-User-Key-File-3: ssh-ed25519",
+        header.as_str(),
         "Encryption: none",
         "Comment: eddsa-key-20241201",
         "Public-Lines: 2",
