@@ -9,6 +9,7 @@ mod common;
 
 use std::path::Path;
 
+use common::repo::Repo;
 use common::{insta_settings as settings, inventory_tree, plainsight, write_tree};
 
 fn tree() -> (tempfile::TempDir, Vec<String>) {
@@ -284,59 +285,28 @@ fn scan_reports_no_endpoint_uses_and_no_public_identifiers() {
     assert!(!rules.contains(&"mixpanel-project-token"), "{rules:?}");
 }
 
-fn git(dir: &Path, time: i64, args: &[&str]) -> String {
-    let date = format!("@{time} +0000");
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Alice")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 #[test]
 fn git_mode_gives_first_and_last_commit_and_whether_head_still_holds_the_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let repo = Repo::new();
+    let d = repo.path.as_path();
     let (files, secrets) = inventory_tree();
-    git(d, 0, &["init", "-q", "-b", "main"]);
     // Commit 1: the OpenAI key arrives; commit 2: the file is edited, the key kept;
     // commit 3: the key is removed. The Anthropic key stays throughout.
     let openai = &secrets[0];
     let anthropic = &secrets[1];
-    let t0 = 1_767_225_600; // 2026-01-01
-    std::fs::write(d.join("a.py"), format!("OPENAI_API_KEY=\"{openai}\"\n")).unwrap();
-    std::fs::write(
-        d.join("b.py"),
-        format!("ANTHROPIC_API_KEY=\"{anthropic}\"\n"),
-    )
-    .unwrap();
-    git(d, t0, &["add", "."]);
-    git(d, t0, &["commit", "-q", "-m", "add keys"]);
-    let first = git(d, t0, &["rev-parse", "HEAD"]);
-    std::fs::write(
-        d.join("a.py"),
-        format!("# v2\nOPENAI_API_KEY=\"{openai}\"\n"),
-    )
-    .unwrap();
-    git(d, t0 + 86_400, &["commit", "-qam", "edit"]);
-    let second = git(d, t0, &["rev-parse", "HEAD"]);
-    std::fs::write(d.join("a.py"), "import os\n").unwrap();
-    git(d, t0 + 2 * 86_400, &["commit", "-qam", "remove the key"]);
+    repo.write("a.py", format!("OPENAI_API_KEY=\"{openai}\"\n").as_bytes());
+    repo.write(
+        "b.py",
+        format!("ANTHROPIC_API_KEY=\"{anthropic}\"\n").as_bytes(),
+    );
+    repo.git(&["add", "."]);
+    let first = repo.commit("add keys");
+    let second = repo.add_commit(
+        "a.py",
+        &format!("# v2\nOPENAI_API_KEY=\"{openai}\"\n"),
+        "edit",
+    );
+    repo.add_commit("a.py", "import os\n", "remove the key");
     let v = json(d, &["--git"]);
     assert_eq!(v["mode"], "history");
     let o = &vendor(&v, "OpenAI")["secrets"][0]["history"];
@@ -351,7 +321,7 @@ fn git_mode_gives_first_and_last_commit_and_whether_head_still_holds_the_key() {
         "{text}"
     );
     assert!(text.contains("still present at HEAD"), "{text}");
-    assert!(text.contains("first 2026-01-01"), "{text}");
+    assert!(text.contains("first 2024-01-01"), "{text}");
     for s in [openai, anthropic] {
         assert!(!text.contains(s.as_str()));
     }
