@@ -63,6 +63,16 @@ fn kinds(v: &serde_json::Value) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The vendors' names, in the inventory's order.
+fn vendor_names(v: &serde_json::Value) -> Vec<&str> {
+    v["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_json_inventory_has_one_row_per_vendor_with_kinds_counts_and_data_flows() {
     let (dir, _) = tree();
@@ -73,12 +83,7 @@ fn the_json_inventory_has_one_row_per_vendor_with_kinds_counts_and_data_flows() 
     let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 
-    let names: Vec<&str> = v["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names = vendor_names(&v);
     for n in [
         "OpenAI",
         "Anthropic",
@@ -157,12 +162,7 @@ fn vendor_mixpanel_lists_its_secret_its_token_and_the_files_that_send_it_data() 
     let (dir, _) = tree();
     let v = json(dir.path(), &["--vendor", "mixpanel"]);
     assert_eq!(v["vendor"], "Mixpanel");
-    let names: Vec<&str> = v["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names = vendor_names(&v);
     assert_eq!(names, ["Mixpanel"]);
     let m = vendor(&v, "Mixpanel");
     assert_eq!(m["secrets"][0]["rule"], "mixpanel-service-account-secret");
