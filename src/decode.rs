@@ -84,6 +84,48 @@ const MAX_SPAN: usize = 64 << 10;
 /// of escapes must not be searched back over and over.
 const MAX_BACK: usize = 4 << 10;
 
+/// What the raw text's keyword pass tells the decoding stage. Some layers hide what they
+/// wrap (base64, hex, `\u0067`, `%67`): they are undone wherever they occur. Others leave
+/// every letter of a keyword readable (string concatenation, `\n` and `\"` escapes): a
+/// rule can only match what they join if one of its keywords is already in the raw
+/// text, so they are undone only around such keywords. In C or Java, where nearly every
+/// line has a quote or an escape, that leaves most of them alone.
+#[derive(Clone, Copy, Debug)]
+pub struct Hints<'a> {
+    /// Whether a private-key rule is a candidate: prefixed armour is looked for only then.
+    pub armour: bool,
+    /// Where the keywords of the rules that may report from decoded text start, in
+    /// ascending order; `None` when not known (too many to record, or text that is
+    /// itself decoded): then keywords may be anywhere.
+    pub keywords: Option<&'a [usize]>,
+}
+
+impl Hints<'_> {
+    /// No knowledge: every layer is undone everywhere.
+    pub const ANYWHERE: Hints<'static> = Hints {
+        armour: true,
+        keywords: None,
+    };
+
+    /// Whether a keyword starts on the line of `at`, within the bounds a literal or
+    /// token around `at` can reach: the nearest keyword on either side, with no line end
+    /// between. Costs a binary search and a scan of the bytes between.
+    fn on_line_of(&self, text: &[u8], at: usize) -> bool {
+        let Some(k) = self.keywords else {
+            return true;
+        };
+        let i = k.partition_point(|&p| p < at);
+        let before = i
+            .checked_sub(1)
+            .map(|j| k[j])
+            .is_some_and(|p| at - p <= MAX_BACK && memchr::memchr(b'\n', &text[p..at]).is_none());
+        before
+            || k.get(i).is_some_and(|&p| {
+                p - at <= MAX_SPAN && memchr::memchr(b'\n', &text[at..p.min(text.len())]).is_none()
+            })
+    }
+}
+
 /// What ends each piece in the buffer: a line end (so `^` and `$` anchors work) and a
 /// NUL, which no rule's character classes take, so a match cannot join two pieces that
 /// come from unrelated places.
@@ -164,15 +206,14 @@ impl Decoded {
 
 /// Decode the encoded spans of `text` that start in `owned`, and of what they decode to,
 /// `depth` layers deep, into `out` (cleared first).
-/// `armour` says whether the text may hold a private-key block at all (the raw scan's
-/// keyword pass saw `private key`); without it, prefixed armour is not looked for.
-pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, armour: bool, out: &mut Decoded) {
+/// `hints` are what the raw text's keyword pass saw (see [`Hints`]).
+pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, hints: Hints<'_>, out: &mut Decoded) {
     out.clear();
     if depth == 0 {
         return;
     }
     let mut found = Vec::new();
-    spans(text, owned, armour, &mut found);
+    spans(text, owned, hints, &mut found);
     for (span, layer, bytes) in found {
         if !out.push(&bytes, span, vec![layer]) {
             return;
@@ -187,7 +228,7 @@ pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, armour: bool, out:
             let piece = out.pieces[i].clone();
             let inner = &out.text[piece.at.clone()];
             let mut found = Vec::new();
-            spans(inner, 0..inner.len(), true, &mut found);
+            spans(inner, 0..inner.len(), Hints::ANYWHERE, &mut found);
             for (_, layer, bytes) in found {
                 let mut layers = piece.layers.clone();
                 layers.push(layer);
@@ -211,7 +252,7 @@ pub fn decode(text: &[u8], owned: Range<usize>, depth: usize, armour: bool, out:
 fn spans(
     text: &[u8],
     owned: Range<usize>,
-    armour: bool,
+    hints: Hints<'_>,
     out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
 ) {
     runs(text, owned.clone(), out);
@@ -225,15 +266,17 @@ fn spans(
             continue;
         }
         next = match text[at] {
-            b'%' => percent(text, at, out),
-            b'\\' => escaped(text, at, out),
-            _ if is_entity_start(text, at) => entities(text, at, out),
+            b'%' => percent(text, at, hints, out),
+            b'\\' => escaped(text, at, hints, out),
+            _ if is_entity_start(text, at) => entities(text, at, hints, out),
             _ => at + 1,
         };
     }
-    concatenated(text, owned.clone(), out);
-    quoted_printable(text, owned.clone(), out);
-    if armour {
+    concatenated(text, owned.clone(), hints, out);
+    if hints.keywords.is_none() || names_quoted_printable(text) {
+        quoted_printable(text, owned.clone(), out);
+    }
+    if hints.armour {
         unwrap_armour(text, owned.clone(), out);
         unwrap_putty(text, owned, out);
     }
@@ -540,12 +583,23 @@ fn token_around(text: &[u8], at: usize) -> Range<usize> {
 }
 
 /// A token with `%XX` escapes in it, decoded. Returns where scanning goes on.
-fn percent(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
+fn percent(
+    text: &[u8],
+    at: usize,
+    hints: Hints<'_>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) -> usize {
     let is_escape = |i: usize| {
         text.get(i + 1).copied().and_then(hex_value).is_some()
             && text.get(i + 2).copied().and_then(hex_value).is_some()
     };
     if !is_escape(at) {
+        return at + 1;
+    }
+    // `%3A` and `%2F` only separate; the token is decoded for them only on a keyword's
+    // line (a later `%67` in the same token is looked at on its own).
+    let value = (hex_value(text[at + 1]).unwrap_or(0) << 4) | hex_value(text[at + 2]).unwrap_or(0);
+    if !hides(Some(u32::from(value))) && !hints.on_line_of(text, at) {
         return at + 1;
     }
     let span = token_around(text, at);
@@ -662,6 +716,36 @@ fn unescape(body: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// The character a `\u`, `\x` or octal escape stands for, `esc` starting after the
+/// backslash; `None` if it is malformed.
+fn code_escape(esc: &[u8]) -> Option<u32> {
+    let (digits, radix, max): (&[u8], u32, usize) = match esc.first()? {
+        b'u' => (&esc[1..], 16, 4),
+        b'x' => (&esc[1..], 16, 2),
+        _ => (esc, 8, 3),
+    };
+    let n = digits
+        .iter()
+        .take(max)
+        .take_while(|d| char::from(**d).is_digit(radix))
+        .count();
+    if n == 0 {
+        return None;
+    }
+    digits[..n].iter().try_fold(0u32, |v, &d| {
+        Some(v * radix + char::from(d).to_digit(radix)?)
+    })
+}
+
+/// Whether an escaped character hides part of a token: a letter, a digit, `_` or `-`
+/// (what keywords and keys are made of). One that stands for punctuation, a control
+/// character or a line end only separates tokens, which the rules' boundaries already
+/// allow for.
+fn hides(c: Option<u32>) -> bool {
+    c.and_then(char::from_u32)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 fn push_char(v: u32, out: &mut Vec<u8>) {
     let c = char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER);
     let mut buf = [0u8; 4];
@@ -670,14 +754,26 @@ fn push_char(v: u32, out: &mut Vec<u8>) {
 
 /// The string literal holding the backslash at `at`, unescaped. Returns where scanning
 /// goes on.
-fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
+fn escaped(
+    text: &[u8],
+    at: usize,
+    hints: Hints<'_>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) -> usize {
     // Only an escape that hides something sends us looking for its literal; `\n`
-    // before a space or a quote, `\\` and `\/` do not (most escapes in code).
-    match text.get(at + 1) {
-        Some(b'"' | b'\'' | b'u' | b'x' | b'0'..=b'7') => {}
-        Some(b'n' | b'r' | b't') if text.get(at + 2).is_some_and(u8::is_ascii_alphanumeric) => {}
+    // before a space or a quote, `\\` and `\/` do not (most escapes in code). One that
+    // stands for a letter or digit (`\u0067`, `\x41`, octal) hides part of a token; one
+    // that only separates (`\"`, `\n` before a letter) hides nothing from a keyword, so
+    // it matters only on a line where a keyword is.
+    let transparent = match text.get(at + 1) {
+        Some(b'u' | b'x' | b'0'..=b'7') => !hides(code_escape(&text[at + 1..])),
+        Some(b'"' | b'\'') => true,
+        Some(b'n' | b'r' | b't') if text.get(at + 2).is_some_and(u8::is_ascii_alphanumeric) => true,
         Some(b'\\' | b'/' | b'n' | b'r' | b't') => return at + 2,
         _ => return at + 1,
+    };
+    if transparent && !hints.on_line_of(text, at) {
+        return at + 2;
     }
     // The opening quote: the nearest quote before `at` on its line that is not escaped.
     let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
@@ -711,44 +807,130 @@ fn escaped(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>
 }
 
 /// Literals joined by concatenation (`"-----BEGIN…\n" + "MIIE…"`), as one unescaped
-/// string. Every quote is looked at, but only a quote that a joiner and another quote
-/// follow is taken for a closing one and its literals read; most quotes cost a couple of
-/// byte tests.
-fn concatenated(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) {
-    let end = owned.end.min(text.len());
-    let mut next = owned.start;
-    for off in memchr::memchr3_iter(b'"', b'\'', b'`', &text[owned.start..end]) {
-        let close = owned.start + off;
-        if close < next {
-            continue;
-        }
-        let Some(mut k) = joined_next(text, close) else {
-            continue;
-        };
-        let Some(open) = literal_start(text, close) else {
-            continue;
-        };
-        let mut parts: Vec<Range<usize>> = Vec::new();
-        parts.push(open..close + 1);
-        while let Some(e) = literal_end(text, k) {
-            parts.push(k..e);
-            match joined_next(text, e - 1) {
-                Some(n) => k = n,
-                None => break,
+/// string. Concatenation hides no keyword, so a group of literals can only match a rule
+/// if a keyword is in one of them: with the raw text's keywords known, only the
+/// literals holding one are looked at, walked back to the first literal of their group
+/// and read forward from there. Without them (decoded text), every quote is looked at,
+/// but only a quote that a joiner and another quote follow is taken for a closing one;
+/// most quotes cost a couple of byte tests.
+fn concatenated(
+    text: &[u8],
+    owned: Range<usize>,
+    hints: Hints<'_>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) {
+    let owned = owned.start..owned.end.min(text.len());
+    let Some(keywords) = hints.keywords else {
+        let mut next = owned.start;
+        for off in memchr::memchr3_iter(b'"', b'\'', b'`', &text[owned.clone()]) {
+            let close = owned.start + off;
+            if close >= next {
+                if let Some(end) = joined_from(text, close, out) {
+                    next = end;
+                }
             }
         }
-        let last = parts.last().map_or(close + 1, |p| p.end);
-        next = last;
-        if parts.len() > 1 {
-            let mut bytes = Vec::new();
-            for p in &parts {
-                unescape(&text[p.start + 1..p.end - 1], &mut bytes);
-            }
-            if texty(&bytes) {
-                out.push((open..last, Layer::Escape, bytes));
-            }
+        return;
+    };
+    let mut next = 0;
+    for &k in keywords {
+        if k < next || k >= text.len() {
+            continue;
+        }
+        let Some(open) = literal_around(text, k) else {
+            continue;
+        };
+        let first = group_start(text, open);
+        // The group's first literal's closing quote; its start decides who reports it.
+        let Some(close) = literal_end(text, first).map(|e| e - 1) else {
+            continue;
+        };
+        if !owned.contains(&first) {
+            next = close + 1;
+            continue;
+        }
+        next = joined_from(text, close, out).unwrap_or(close + 1);
+    }
+}
+
+/// The opening quote of the literal that holds `at`, on its line: the nearest quote
+/// before it that is not escaped, if a literal opened there reaches past `at`.
+fn literal_around(text: &[u8], at: usize) -> Option<usize> {
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    let from = line_start.max(at.saturating_sub(MAX_BACK));
+    let mut k = at;
+    while let Some(p) = memchr::memrchr3(b'"', b'\'', b'`', &text[from..k]) {
+        let q = from + p;
+        if q == 0 || text[q - 1] != b'\\' {
+            return literal_end(text, q).filter(|&e| e > at).map(|_| q);
+        }
+        k = q;
+    }
+    None
+}
+
+/// The opening quote of the first literal of the group that the literal opening at
+/// `open` belongs to (itself if nothing is joined to it from before), at most
+/// [`MAX_BACK`] back.
+fn group_start(text: &[u8], mut open: usize) -> usize {
+    let limit = open.saturating_sub(MAX_BACK);
+    while let Some(close) = joined_prev(text, open) {
+        match literal_start(text, close) {
+            Some(o) if o >= limit && o < open => open = o,
+            _ => break,
         }
     }
+    open
+}
+
+/// The closing quote of a literal joined to the one opening at `open`, the mirror of
+/// [`joined_next`].
+fn joined_prev(text: &[u8], open: usize) -> Option<usize> {
+    let q = text[open];
+    let (mut newlines, mut joiners) = (0, 0);
+    let mut k = open;
+    while k > 0 && open - k < 64 {
+        k -= 1;
+        match text[k] {
+            b' ' | b'\t' | b'\r' => {}
+            b'\n' if newlines == 0 => newlines += 1,
+            b'+' | b'.' | b'&' | b'\\' if joiners < 2 => joiners += 1,
+            c if c == q => return Some(k),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The group of joined literals whose first literal closes at `close`, decoded into
+/// `out`; where the group ends, or `None` if nothing is joined to that literal.
+fn joined_from(
+    text: &[u8],
+    close: usize,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) -> Option<usize> {
+    let mut k = joined_next(text, close)?;
+    let open = literal_start(text, close)?;
+    let mut parts: Vec<Range<usize>> = Vec::new();
+    parts.push(open..close + 1);
+    while let Some(e) = literal_end(text, k) {
+        parts.push(k..e);
+        match joined_next(text, e - 1) {
+            Some(n) => k = n,
+            None => break,
+        }
+    }
+    let last = parts.last().map_or(close + 1, |p| p.end);
+    if parts.len() > 1 {
+        let mut bytes = Vec::new();
+        for p in &parts {
+            unescape(&text[p.start + 1..p.end - 1], &mut bytes);
+        }
+        if texty(&bytes) {
+            out.push((open..last, Layer::Escape, bytes));
+        }
+    }
+    Some(last)
 }
 
 /// Where the next literal opens if the quote at `close` ends a literal that a language
@@ -794,8 +976,17 @@ fn is_entity_start(text: &[u8], at: usize) -> bool {
 }
 
 /// A token with HTML character references, decoded. Returns where scanning goes on.
-fn entities(text: &[u8], at: usize, out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>) -> usize {
-    if entity(&text[at..]).is_none() {
+fn entities(
+    text: &[u8],
+    at: usize,
+    hints: Hints<'_>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) -> usize {
+    let Some((c, _)) = entity(&text[at..]) else {
+        return at + 1;
+    };
+    // `&#58;` and `&quot;` only separate: as for percent-encoding.
+    if !hides(Some(c)) && !hints.on_line_of(text, at) {
         return at + 1;
     }
     let span = token_around(text, at);
@@ -849,6 +1040,20 @@ fn entity(s: &[u8]) -> Option<(u32, usize)> {
         _ => return None,
     };
     Some((c, semi + 1))
+}
+
+/// Whether a text says it holds quoted-printable parts (a mail dump's
+/// `Content-Transfer-Encoding: quoted-printable`, in any case): soft breaks are looked
+/// for only then, since code ends many lines in `=` and one pass for them over every
+/// file is not free. One search for a rare needle.
+fn names_quoted_printable(text: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, b"uoted-").any(|at| {
+        at > 0
+            && matches!(text[at - 1], b'q' | b'Q')
+            && text
+                .get(at + 6..at + 15)
+                .is_some_and(|t| t.eq_ignore_ascii_case(b"printable"))
+    })
 }
 
 /// Paragraphs of quoted-printable text (mail dumps): lines ending in a soft break `=`
@@ -1101,7 +1306,13 @@ mod tests {
 
     fn decoded(text: &str, depth: usize) -> Vec<(String, Vec<Layer>, Range<usize>)> {
         let mut d = Decoded::default();
-        decode(text.as_bytes(), 0..text.len(), depth, true, &mut d);
+        decode(
+            text.as_bytes(),
+            0..text.len(),
+            depth,
+            Hints::ANYWHERE,
+            &mut d,
+        );
         d.pieces
             .iter()
             .map(|p| {
@@ -1232,11 +1443,78 @@ mod tests {
         );
     }
 
+    /// Decoded pieces of `text` with the raw keyword pass's hints: `keywords` are the
+    /// substrings standing for keyword hits.
+    fn decoded_with_keywords(text: &str, keywords: &[&str]) -> Vec<String> {
+        let mut at: Vec<usize> = keywords
+            .iter()
+            .flat_map(|k| text.match_indices(k).map(|(i, _)| i))
+            .collect();
+        at.sort_unstable();
+        let hints = Hints {
+            armour: false,
+            keywords: Some(&at),
+        };
+        let mut d = Decoded::default();
+        decode(text.as_bytes(), 0..text.len(), 2, hints, &mut d);
+        d.pieces
+            .iter()
+            .map(|p| String::from_utf8_lossy(&d.text[p.at.clone()]).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn see_through_layers_are_undone_only_around_keywords() {
+        // Concatenation: the group holding a keyword is joined, wherever in the group
+        // the keyword is; a group without one is left alone.
+        let text = "a = \"plain\" + \"text\";\nb = \"one\" +\n  \"two ghp_abc\" + \"def\";\n";
+        let got = decoded_with_keywords(text, &["ghp_"]);
+        assert_eq!(got, ["onetwo ghp_abcdef"], "{got:?}");
+        assert!(decoded_with_keywords(text, &[]).is_empty());
+        // With nothing known, every group is joined.
+        let all = decoded(text, 1);
+        assert_eq!(all.len(), 2, "{all:?}");
+
+        // `\"` and `\n` only separate: undone on a keyword's line only.
+        let text = "x = \"{\\\"id\\\":\\\"v\\\"}\"\ny = \"{\\\"t\\\":\\\"ghp_x\\\"}\"\n";
+        let got = decoded_with_keywords(text, &["ghp_"]);
+        assert_eq!(got, ["{\"t\":\"ghp_x\"}"], "{got:?}");
+        // `\u0067` hides a letter: undone with no keyword in sight.
+        let text = "s = \"\\u0067hp_abcdefghijklmnop\"\n";
+        let got = decoded_with_keywords(text, &[]);
+        assert_eq!(got, ["ghp_abcdefghijklmnop"], "{got:?}");
+        // `\x1b` stands for a control character: only separates.
+        assert!(decoded_with_keywords("s = \"\\x1b[31mred\"\n", &[]).is_empty());
+
+        // Percent-encoding and entities: `%3A` and `&#58;` separate, `%67` and
+        // `&#103;` hide.
+        assert!(decoded_with_keywords("u?a=b%3Ac\n", &[]).is_empty());
+        assert_eq!(
+            decoded_with_keywords("u?t=token%3Aghp_a\n", &["ghp_"]),
+            ["u?t=token:ghp_a"]
+        );
+        assert_eq!(decoded_with_keywords("u?t=%67hp_a\n", &[]), ["u?t=ghp_a"]);
+        assert!(decoded_with_keywords("<p>a&#58;b</p>\n", &[]).is_empty());
+        assert_eq!(decoded_with_keywords("v=&#103;hp_a\n", &[]), ["v=ghp_a"]);
+    }
+
+    #[test]
+    fn quoted_printable_is_looked_for_in_texts_that_name_it() {
+        let body = "token=3Dghp_abcdefghij=\nklmnop\n\nbye\n";
+        assert!(decoded_with_keywords(body, &["ghp_"]).is_empty());
+        let mail = format!("Content-Transfer-Encoding: Quoted-Printable\n\n{body}");
+        let got = decoded_with_keywords(&mail, &["ghp_"]);
+        assert!(
+            got.iter().any(|s| s.contains("token=ghp_abcdefghijklmnop")),
+            "{got:?}"
+        );
+    }
+
     #[test]
     fn the_cap_is_kept_and_reported() {
         let b64 = "dG9rZW49Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6 ".repeat(2_000);
         let mut d = Decoded::with_cap(10_000);
-        decode(b64.as_bytes(), 0..b64.len(), 1, true, &mut d);
+        decode(b64.as_bytes(), 0..b64.len(), 1, Hints::ANYWHERE, &mut d);
         assert!(d.capped);
         assert!(d.text.len() <= 10_000);
         assert!(d.pieces.len() > 100);

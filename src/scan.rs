@@ -683,7 +683,15 @@ pub struct BlobWorker<'s> {
     reader: Reader,
     matcher: Matcher<'s>,
     /// What the decoding layers made of the text being scanned.
+    decoding: Decoding,
+}
+
+/// The decoding stage's reusable buffers: what the layers decoded, and where the raw
+/// text's precise keywords were (see [`decode::Hints`]).
+#[derive(Debug, Default)]
+struct Decoding {
     decoded: Decoded,
+    keywords: Vec<usize>,
 }
 
 impl std::fmt::Debug for BlobWorker<'_> {
@@ -698,7 +706,7 @@ impl<'s> BlobWorker<'s> {
             scanner,
             reader: Reader::default(),
             matcher: scanner.matcher(),
-            decoded: Decoded::default(),
+            decoding: Decoding::default(),
         }
     }
 
@@ -836,7 +844,7 @@ impl<'s> BlobWorker<'s> {
         };
         let display = at.display();
         let depth = self.scanner.options.decode_depth;
-        let (matcher, decoded) = (&mut self.matcher, &mut self.decoded);
+        let (matcher, decoding) = (&mut self.matcher, &mut self.decoding);
         let mut found = Vec::new();
         let mut suppressed = 0;
         let mut capped: Vec<String> = Vec::new();
@@ -854,7 +862,7 @@ impl<'s> BlobWorker<'s> {
                 found.extend(m.findings);
                 let d = scan_decoded(
                     matcher,
-                    decoded,
+                    decoding,
                     depth,
                     &display,
                     (w.text, w.owned.clone()),
@@ -896,7 +904,7 @@ impl<'s> BlobWorker<'s> {
         let mut found = m.findings;
         let d = scan_decoded(
             &mut self.matcher,
-            &mut self.decoded,
+            &mut self.decoding,
             self.scanner.options.decode_depth,
             &display,
             (text, 0..text.len()),
@@ -1021,7 +1029,7 @@ struct DecodedScan {
 #[allow(clippy::too_many_arguments)]
 fn scan_decoded(
     matcher: &mut Matcher<'_>,
-    decoded: &mut Decoded,
+    decoding: &mut Decoding,
     depth: usize,
     display: &str,
     text: (&[u8], std::ops::Range<usize>),
@@ -1030,8 +1038,19 @@ fn scan_decoded(
     raw: usize,
 ) -> DecodedScan {
     let (text, owned) = text;
-    let armour = matcher.saw_armour();
-    decode::decode(text, owned, depth, armour, decoded);
+    if depth == 0 {
+        return DecodedScan {
+            suppressed: 0,
+            capped: false,
+        };
+    }
+    let Decoding { decoded, keywords } = decoding;
+    let known = matcher.precise_keywords(keywords);
+    let hints = decode::Hints {
+        armour: matcher.saw_armour(),
+        keywords: known.then_some(keywords.as_slice()),
+    };
+    decode::decode(text, owned, depth, hints, decoded);
     let mut out = DecodedScan {
         suppressed: 0,
         capped: decoded.capped,

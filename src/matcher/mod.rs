@@ -48,7 +48,7 @@ use self::filter::{accept, near_ok, trim_span};
 use crate::finding::{Finding, Fingerprint, Secret};
 use crate::prefilter::Hits;
 use crate::read::Chunk;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Precision, Rule, RuleSet};
 use crate::suppress::{marker_spans, suppressed};
 
 /// What matching one text produced.
@@ -94,6 +94,9 @@ pub struct Matcher<'r> {
     /// PuTTY's `putty-user-key-file`),
     /// worked out once so asking after each text costs no string comparisons.
     armoured: Vec<bool>,
+    /// Per rule: whether it is precise enough to report from decoded text (the decoding
+    /// stage undoes see-through layers only around such rules' keywords).
+    precise: Vec<bool>,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -178,6 +181,11 @@ impl<'r> Matcher<'r> {
                         .any(|k| k == "private key" || k == "putty-user-key-file")
                 })
                 .collect(),
+            precise: rules
+                .rules()
+                .iter()
+                .map(|r| r.info.precision >= Precision::High)
+                .collect(),
         }
     }
 
@@ -185,6 +193,28 @@ impl<'r> Matcher<'r> {
     /// decoding stage looks for prefixed armour only then.
     pub fn saw_armour(&self) -> bool {
         self.hits.rules().iter().any(|&ri| self.armoured[ri])
+    }
+
+    /// Where the latest text's keywords of rules that may report from decoded text
+    /// start, ascending, into `out`; false (and `out` meaningless) when the keyword pass
+    /// could not record every occurrence.
+    pub fn precise_keywords(&self, out: &mut Vec<usize>) -> bool {
+        out.clear();
+        let prefilter = self.rules.prefilter();
+        for &ri in self.hits.rules() {
+            if !self.precise[ri] {
+                continue;
+            }
+            for &p in prefilter.rule_patterns(ri) {
+                let Some(at) = self.hits.positions(p) else {
+                    return false;
+                };
+                out.extend(at.iter().map(|&(start, _)| start));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        true
     }
 
     /// Find every secret in `text`, which is reported at `path`.
