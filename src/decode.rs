@@ -886,20 +886,8 @@ fn group_start(text: &[u8], mut open: usize) -> usize {
 /// The closing quote of a literal joined to the one opening at `open`, the mirror of
 /// [`joined_next`].
 fn joined_prev(text: &[u8], open: usize) -> Option<usize> {
-    let q = text[open];
-    let (mut newlines, mut joiners) = (0, 0);
-    let mut k = open;
-    while k > 0 && open - k < 64 {
-        k -= 1;
-        match text[k] {
-            b' ' | b'\t' | b'\r' => {}
-            b'\n' if newlines == 0 => newlines += 1,
-            b'+' | b'.' | b'&' | b'\\' if joiners < 2 => joiners += 1,
-            c if c == q => return Some(k),
-            _ => return None,
-        }
-    }
-    None
+    let from = open.saturating_sub(64);
+    joined_quote(text[open], (from..open).rev().map(|k| (k, text[k])))
 }
 
 /// The group of joined literals whose first literal closes at `close`, decoded into
@@ -937,10 +925,16 @@ fn joined_from(
 /// joins to the next: `+` (Java, JS, Python, C#), `.` or `..` (PHP, Lua), `&` (VB), a
 /// line continuation, or nothing but white space and at most one line end (C, Python).
 fn joined_next(text: &[u8], close: usize) -> Option<usize> {
-    let q = text[close];
     let limit = text.len().min(close + 64);
+    joined_quote(text[close], (close + 1..limit).map(|k| (k, text[k])))
+}
+
+/// Walking away from a literal's quote `q` over `bytes` (offset, byte): the offset of
+/// the next literal's quote if only white space, at most one line end and at most two
+/// joiner bytes lie between.
+fn joined_quote(q: u8, bytes: impl Iterator<Item = (usize, u8)>) -> Option<usize> {
     let (mut newlines, mut joiners) = (0, 0);
-    for (k, &c) in text.iter().enumerate().take(limit).skip(close + 1) {
+    for (k, c) in bytes {
         match c {
             b' ' | b'\t' | b'\r' => {}
             b'\n' if newlines == 0 => newlines += 1,
