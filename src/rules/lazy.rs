@@ -88,16 +88,17 @@ impl LazyRegex {
     /// Check `pattern`'s syntax now (the cheap first parsing stage: no translation, no
     /// automaton); returns it with its syntax tree.
     pub(crate) fn new(pattern: &str) -> Result<(Self, Ast), String> {
-        let ast = regex_syntax::ast::parse::Parser::new()
-            .parse(pattern)
-            .map_err(|e| format!("invalid regex: {e}"))?;
-        Ok((
-            LazyRegex {
-                pattern: pattern.into(),
-                compiled: OnceLock::new(),
-            },
-            ast,
-        ))
+        let ast = super::syntax::parse_ast(pattern)?;
+        Ok((LazyRegex::checked(pattern), ast))
+    }
+
+    /// A pattern whose syntax was already checked: `build.rs` checks the built-in
+    /// rules' patterns with the same parser, so start-up need not parse them again.
+    pub(crate) fn checked(pattern: &str) -> Self {
+        LazyRegex {
+            pattern: pattern.into(),
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The compiled regex; `None` only if compiling a pattern that parsed failed (a size
