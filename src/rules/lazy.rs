@@ -2,7 +2,8 @@
 //!
 //! Compiling 300+ rules' regexes costs far more than a pre-commit scan of a few files,
 //! and most rules never see a file with their keywords. So loading only *parses* each
-//! pattern (syntax errors still name file, line and key at load time) and the automaton
+//! pattern (syntax errors still name file, line and key at load time; the built-in
+//! rules' patterns are parsed once, by `build.rs`, not at each start) and the automaton
 //! is built, once and thread-safely, the first time a file needs it. The rarer errors
 //! found only when compiling (a Unicode class in a bytes pattern, a size limit) surface
 //! in `rules check`, which compiles everything, and for config rules, which are compiled
