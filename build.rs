@@ -1,13 +1,42 @@
 //! Embeds every `rules/*.toml` and `rules/endpoints/*.toml` in the binary: one
 //! `include_str!` per file, listed in name order, and cargo reruns this whenever either
 //! folder changes, so a new rule file can never be silently left out of a build.
+//!
+//! Each file is also parsed here, with the crate's own spec types (`src/rules/spec.rs`,
+//! included by path) and regex syntax checks (`src/rules/syntax.rs`), and written out as
+//! Rust code that builds the parsed form directly. Parsing 40+ TOML files and 2,000 regex
+//! patterns took most of a pre-commit check's start-up; the binary now only runs the
+//! checks that need no parsing. A file that does not parse here is left to the run-time
+//! parser, which reports the error with file, line and key as for a user's rule file.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
+
+use toml::Spanned;
+
+#[allow(dead_code)]
+#[path = "src/rules/levels.rs"]
+mod levels;
+#[allow(dead_code)]
+#[path = "src/rules/spec.rs"]
+mod spec;
+#[allow(dead_code)]
+#[path = "src/rules/syntax.rs"]
+mod syntax;
+#[allow(dead_code)]
+#[path = "src/rules/vendor.rs"]
+mod vendor;
+
+use levels::{Precision, Severity};
+use vendor::{Category, CredentialKind};
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=rules/endpoints");
+    for shared in ["levels", "spec", "syntax", "vendor"] {
+        println!("cargo:rerun-if-changed=src/rules/{shared}.rs");
+    }
     // Read at run time, not with env!(): a build-script binary reused by another
     // checkout of the same package must list *that* checkout's rules.
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
@@ -25,7 +54,8 @@ fn main() {
     std::fs::write(dest, out).expect("write builtin_rules.rs");
 }
 
-/// Append `pub static NAME: &[(&str, &str)]` listing every `.toml` in `root/dir`.
+/// Append `pub static NAME: &[(&str, &str)]` listing every `.toml` in `root/dir`, and
+/// `pub(super) static NAME_PREPARED: &[Option<fn() -> Prepared>]`, the same files parsed.
 fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
     let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
         .expect("rules directory")
@@ -52,4 +82,177 @@ fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
         .expect("write");
     }
     out.push_str("];\n");
+    let mut builders = String::new();
+    writeln!(
+        out,
+        "/// [`{name}`] parsed at build time, in the same order; `None` where a file did not\n\
+         /// parse, so that the run-time parser reports why.\n\
+         pub(super) static {name}_PREPARED: &[Option<fn() -> Prepared>] = &["
+    )
+    .expect("write");
+    for (i, f) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(f).expect("read rule file");
+        match prepare(&text) {
+            Some(code) => {
+                let fn_name = format!("prepared_{}_{i}", name.to_ascii_lowercase());
+                writeln!(out, "    Some({fn_name}),").expect("write");
+                writeln!(
+                    builders,
+                    "#[allow(clippy::too_many_lines)]\nfn {fn_name}() -> Prepared {{\n    {code}\n}}"
+                )
+                .expect("write");
+            }
+            None => out.push_str("    None,\n"),
+        }
+    }
+    out.push_str("];\n");
+    out.push_str(&builders);
+}
+
+/// Rust code building `text` parsed, or `None` when it does not parse or one of its
+/// patterns has a syntax error or no `secret` group.
+fn prepare(text: &str) -> Option<String> {
+    let parsed: spec::RuleFile = toml::from_str(text).ok()?;
+    let mut groups = Vec::new();
+    for rule in &parsed.rules {
+        let r = rule.get_ref();
+        let ast = syntax::parse_ast(r.regex.get_ref()).ok()?;
+        groups.push(syntax::capture_index(&ast, "secret")?);
+        let others = r
+            .allowlist
+            .regexes
+            .iter()
+            .chain(&r.allowlist.match_regexes)
+            .chain(r.near.iter().map(|n| &n.regex))
+            .chain(r.not_near.iter().map(|n| &n.regex));
+        for p in others {
+            syntax::parse_ast(p.get_ref()).ok()?;
+        }
+    }
+    let mut code = String::from("Prepared { file: ");
+    parsed.emit(&mut code);
+    write!(code, ", secret_groups: vec!{groups:?} }}").expect("write");
+    Some(code)
+}
+
+/// Writes a value as a Rust expression that rebuilds it. Structs are destructured in
+/// full, so a field added to a spec type and not written here fails this build.
+trait Emit {
+    fn emit(&self, out: &mut String);
+}
+
+impl Emit for String {
+    fn emit(&self, out: &mut String) {
+        write!(out, "String::from({self:?})").expect("write");
+    }
+}
+
+impl Emit for bool {
+    fn emit(&self, out: &mut String) {
+        write!(out, "{self}").expect("write");
+    }
+}
+
+impl Emit for usize {
+    fn emit(&self, out: &mut String) {
+        write!(out, "{self}usize").expect("write");
+    }
+}
+
+impl Emit for f64 {
+    /// By its bits: exact, and valid Rust for every value TOML allows (`nan`, `inf`).
+    fn emit(&self, out: &mut String) {
+        write!(out, "f64::from_bits({:#x})", self.to_bits()).expect("write");
+    }
+}
+
+impl<T: Emit> Emit for Vec<T> {
+    fn emit(&self, out: &mut String) {
+        out.push_str("vec![");
+        for x in self {
+            x.emit(out);
+            out.push(',');
+        }
+        out.push(']');
+    }
+}
+
+impl<T: Emit> Emit for Option<T> {
+    fn emit(&self, out: &mut String) {
+        match self {
+            None => out.push_str("None"),
+            Some(x) => {
+                out.push_str("Some(");
+                x.emit(out);
+                out.push(')');
+            }
+        }
+    }
+}
+
+impl<T: Emit> Emit for Spanned<T> {
+    fn emit(&self, out: &mut String) {
+        let span = self.span();
+        write!(out, "Spanned::new({}..{}, ", span.start, span.end).expect("write");
+        self.get_ref().emit(out);
+        out.push(')');
+    }
+}
+
+impl<T: Emit> Emit for BTreeMap<String, T> {
+    fn emit(&self, out: &mut String) {
+        out.push_str("BTreeMap::from([");
+        for (k, v) in self {
+            out.push('(');
+            k.emit(out);
+            out.push(',');
+            v.emit(out);
+            out.push_str("),");
+        }
+        out.push_str("])");
+    }
+}
+
+/// The closed enums, by variant name (their `Debug`).
+macro_rules! emit_enum {
+    ($($t:ident),+) => {$(
+        impl Emit for $t {
+            fn emit(&self, out: &mut String) {
+                write!(out, "{}::{:?}", stringify!($t), self).expect("write");
+            }
+        }
+    )+};
+}
+emit_enum!(Category, CredentialKind, Precision, Severity);
+
+/// `impl Emit for Type`, writing `Type { field: value, … }`. The value is destructured
+/// with every field named, so a field this list lacks fails the build.
+macro_rules! emit_struct {
+    ($($ty:ident { $($field:ident),+ $(,)? })+) => {$(
+        impl Emit for spec::$ty {
+            fn emit(&self, out: &mut String) {
+                let spec::$ty { $($field),+ } = self;
+                out.push_str(concat!("spec::", stringify!($ty), " {"));
+                $(
+                    out.push_str(concat!(stringify!($field), ": "));
+                    $field.emit(out);
+                    out.push(',');
+                )+
+                out.push('}');
+            }
+        }
+    )+};
+}
+
+emit_struct! {
+    RuleFile { vendors, rules }
+    VendorSpec { category, rotate }
+    NearSpec { regex, lines }
+    AllowlistSpec { regexes, match_regexes, stopwords, paths }
+    RuleSpec {
+        id, name, provider, kind, rotate, description, severity, security_severity,
+        precision, keywords, regex, entropy, allowlist, near, not_near,
+        placeholder_check, checksum, public_identifier, references, examples,
+        negative_examples,
+    }
 }

@@ -163,10 +163,28 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("rules");
     g.sample_size(20);
-    // What every scan pays at start-up: rules parsed and checked, the keyword automaton
-    // built; each rule's regex is compiled on first use.
+    // What every scan pays at start-up: the rules build.rs prepared checked and built,
+    // the keyword automaton built; each rule's regex is compiled on first use.
     g.bench_function("compile-builtin", |b| {
         b.iter(|| RuleSet::builtin().expect("built-in rules compile"));
+    });
+    // The rule files alone, from the form build.rs prepared and, for comparison, parsed
+    // from their TOML and regex syntax at run time as a user's rule files are.
+    g.bench_function("load-builtin-prepared", |b| {
+        b.iter(|| plainsight::rules::builtin::load().expect("built-in rules load"));
+    });
+    g.bench_function("load-builtin-parsed-at-run-time", |b| {
+        b.iter(|| plainsight::rules::builtin::load_parsed().expect("built-in rules parse"));
+    });
+    // The keyword automaton alone, over every built-in rule's keywords.
+    let keywords: Vec<Vec<String>> = plainsight::rules::builtin::load()
+        .expect("built-in rules load")
+        .iter()
+        .map(|r| r.info.keywords.clone())
+        .collect();
+    let keywords: Vec<&[String]> = keywords.iter().map(Vec::as_slice).collect();
+    g.bench_function("prefilter-build", |b| {
+        b.iter(|| plainsight::prefilter::Prefilter::new(&keywords).expect("automaton"));
     });
     // The most a scan can pay: every rule's regexes compiled too (a tree that meets every
     // rule's keywords; `rules check`).

@@ -434,8 +434,10 @@ pub fn run() -> Result<ExitCode> {
 struct Settings {
     scanner: Scanner,
     report: ReportSettings,
-    /// [`Scanner::rule_set_digest`] of the scanner, config and suppression files.
-    rule_set: String,
+    /// [`Scanner::rule_set_digest`] of the scanner, config and suppression files, for the
+    /// one format that records it (JSON): hashing every rule costs more than the rest of
+    /// a pre-commit check's start-up, so other formats do not pay for it.
+    rule_set: Option<String>,
 }
 
 /// How the report is written and what exit code it makes.
@@ -514,7 +516,8 @@ impl Settings {
         }
         let scanner = Scanner::new(rules, options)?;
         let inputs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
-        let rule_set = scanner.rule_set_digest(&inputs);
+        let rule_set =
+            matches!(out.format, FormatArg::Json).then(|| scanner.rule_set_digest(&inputs));
         let report = report_settings(
             out.format,
             out.show_secrets,
@@ -571,7 +574,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return scan_streaming(&settings.scanner, &args.paths, settings.report);
     }
     let mut report = run_scan(&settings.scanner, &args.paths)?;
-    report.rule_set = Some(settings.rule_set);
+    report.rule_set = settings.rule_set;
     finish(&report, settings.report, None)
 }
 
@@ -726,7 +729,7 @@ fn git(args: GitArgs) -> Result<ExitCode> {
         repo.scan_history(scanner, &history)?
     };
     let mut report = scan.report;
-    report.rule_set = Some(settings.rule_set);
+    report.rule_set = settings.rule_set;
     finish(&report, settings.report, Some(&scan.vcs))
 }
 

@@ -243,6 +243,9 @@ impl Keywords {
         patterns: &[String],
         max_table: usize,
     ) -> std::result::Result<Self, aho_corasick::BuildError> {
+        if let Some(table) = Table::new(patterns, max_table) {
+            return Ok(Keywords::Table(table));
+        }
         // No prefilter inside the automata: with hundreds of keywords it would not
         // narrow anything.
         let nfa = noncontiguous::NFA::builder()
@@ -250,9 +253,6 @@ impl Keywords {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(patterns)?;
-        if let Some(table) = Table::new(&nfa, patterns, max_table) {
-            return Ok(Keywords::Table(table));
-        }
         contiguous::Builder::new()
             .prefilter(false)
             .build_from_noncontiguous(&nfa)
@@ -284,13 +284,15 @@ struct Table {
 }
 
 impl Table {
-    /// Tabulate `nfa` (built from `patterns`), or `None` when its table would exceed
-    /// `max_table` transitions.
-    fn new<P: AsRef<[u8]>>(
-        nfa: &noncontiguous::NFA,
-        patterns: &[P],
-        max_table: usize,
-    ) -> Option<Table> {
+    /// The Aho-Corasick automaton of `patterns` (ASCII-case-insensitive, every overlapping
+    /// match), tabulated; `None` when its table would exceed `max_table` transitions.
+    ///
+    /// Built directly, trie then failure links, one row at a time: every state's row is
+    /// its trie children over the row of its failure state, which lies nearer the start
+    /// and so is complete already. Tabulating the crate's NFA instead asked it for each
+    /// transition, each a walk along failure links: that was most of a pre-commit
+    /// check's start-up.
+    fn new<P: AsRef<[u8]>>(patterns: &[P], max_table: usize) -> Option<Table> {
         let mut held = [false; 256];
         for &b in patterns.iter().flat_map(AsRef::as_ref) {
             held[usize::from(b.to_ascii_lowercase())] = true;
@@ -313,59 +315,86 @@ impl Table {
             };
         }
         let stride = reps.len();
-        // Every state reachable from the start, breadth first, with its transitions
-        // as NFA states.
-        let start = nfa.start_state(Anchored::No).ok()?;
-        let mut order = vec![start];
-        let mut seen = vec![false; start.as_usize() + 1];
-        seen[start.as_usize()] = true;
-        let mut raw: Vec<StateID> = Vec::new();
-        while let Some(&s) = order.get(raw.len() / stride) {
-            if order.len().saturating_mul(stride) > max_table {
-                return None;
-            }
-            for &b in &reps {
-                let next = nfa.next_state(Anchored::No, s, b);
-                if next.as_usize() >= seen.len() {
-                    seen.resize(next.as_usize() + 1, false);
+        let too_big = |states: usize| states.saturating_mul(stride) > max_table;
+        // The trie: state 0 is the start, `trans` rows hold children (`NONE` where
+        // there is none yet), `own[s]` the patterns that end exactly at `s`.
+        const NONE: u32 = u32::MAX;
+        let mut trans: Vec<u32> = vec![NONE; stride];
+        let mut own: Vec<Vec<usize>> = vec![Vec::new()];
+        for (p, pattern) in patterns.iter().enumerate() {
+            let mut s = 0usize;
+            for &b in pattern.as_ref() {
+                let at = s * stride + usize::from(classes[usize::from(b)]);
+                if trans[at] == NONE {
+                    if too_big(own.len() + 1) {
+                        return None;
+                    }
+                    trans[at] = u32::try_from(own.len()).ok()?;
+                    trans.resize(trans.len() + stride, NONE);
+                    own.push(Vec::new());
                 }
-                if !std::mem::replace(&mut seen[next.as_usize()], true) {
-                    order.push(next);
-                }
-                raw.push(next);
+                s = trans[at] as usize;
             }
+            own[s].push(p);
+        }
+        // Breadth first: fill each row's gaps from its failure state's row, and give
+        // each state the matches of its failure state after its own (the order the
+        // crate's NFA reports them in).
+        let states = own.len();
+        let mut fail = vec![0usize; states];
+        let mut order: Vec<usize> = Vec::with_capacity(states);
+        order.push(0);
+        let mut matches: Vec<Vec<usize>> = vec![Vec::new(); states];
+        let mut next = 0;
+        while let Some(&s) = order.get(next) {
+            next += 1;
+            let f = fail[s];
+            for c in 0..stride {
+                let at = s * stride + c;
+                // The start state fails to itself: its gaps lead back to it.
+                let via_fail = if s == 0 { 0 } else { trans[f * stride + c] };
+                if trans[at] == NONE {
+                    trans[at] = via_fail;
+                } else {
+                    let child = trans[at] as usize;
+                    fail[child] = via_fail as usize;
+                    order.push(child);
+                }
+            }
+            let mut m = std::mem::take(&mut own[s]);
+            if s != 0 {
+                m.extend_from_slice(&matches[f]);
+            }
+            matches[s] = m;
         }
         // Renumber: states without matches first, then match states.
-        let mut row = vec![0usize; seen.len()];
         let (plain, matching): (Vec<usize>, Vec<usize>) =
-            (0..order.len()).partition(|&i| !nfa.is_match(order[i]));
-        let offset = |i: usize| u32::try_from(i * stride).ok();
-        for (new, &i) in plain.iter().chain(&matching).enumerate() {
-            row[order[i].as_usize()] = new;
+            (0..states).partition(|&s| matches[s].is_empty());
+        let mut row = vec![0u32; states];
+        for (new, &s) in plain.iter().chain(&matching).enumerate() {
+            row[s] = u32::try_from(new * stride).ok()?;
         }
-        let mut trans = vec![0u32; raw.len()];
-        for (new, &i) in plain.iter().chain(&matching).enumerate() {
+        let mut table = vec![0u32; states * stride];
+        for (new, &s) in plain.iter().chain(&matching).enumerate() {
             for c in 0..stride {
-                trans[new * stride + c] = offset(row[raw[i * stride + c].as_usize()])?;
+                table[new * stride + c] = row[trans[s * stride + c] as usize];
             }
         }
         let mut matched = Vec::new();
         let match_ranges = matching
             .iter()
-            .map(|&i| {
+            .map(|&s| {
                 let from = matched.len();
-                matched.extend(
-                    (0..nfa.match_len(order[i])).map(|k| nfa.match_pattern(order[i], k).as_usize()),
-                );
+                matched.extend_from_slice(&matches[s]);
                 (from, matched.len())
             })
             .collect();
         Some(Table {
             classes,
-            trans,
+            trans: table,
             stride: u32::try_from(stride).ok()?,
-            start: offset(row[start.as_usize()])?,
-            first_match: offset(plain.len())?,
+            start: row[0],
+            first_match: u32::try_from(plain.len() * stride).ok()?,
             match_ranges,
             matched,
             max_len: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
@@ -560,11 +589,7 @@ mod tests {
     }
 
     fn table(keywords: &[Vec<u8>]) -> Table {
-        let nfa = noncontiguous::NFA::builder()
-            .ascii_case_insensitive(true)
-            .build(keywords)
-            .unwrap();
-        Table::new(&nfa, keywords, MAX_TABLE).unwrap()
+        Table::new(keywords, MAX_TABLE).unwrap()
     }
 
     /// What the lanes must hold: the crate's own overlapping search, in its order.

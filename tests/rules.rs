@@ -28,6 +28,19 @@ fn every_builtin_rule_passes_its_own_examples() {
     );
 }
 
+/// `build.rs` parses the built-in files ahead of time; loading that form must give the
+/// very rules that parsing the TOML and every pattern at run time gives.
+#[test]
+fn rules_prepared_at_build_time_equal_rules_parsed_at_run_time() {
+    let prepared = builtin::load().unwrap();
+    let parsed = builtin::load_parsed().unwrap();
+    assert_eq!(prepared.len(), parsed.len());
+    assert!(prepared.len() >= 100, "{} rules", prepared.len());
+    for (a, b) in prepared.iter().zip(&parsed) {
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", a.id());
+    }
+}
+
 #[test]
 fn every_builtin_rule_has_complete_metadata() {
     for r in builtin::load().unwrap() {

@@ -1,26 +1,66 @@
 //! The rule files shipped inside the binary (embedded by `build.rs`): credential rules
 //! from `rules/*.toml`, and endpoint rules from `rules/endpoints/*.toml`, which only the
 //! inventory loads so a scan's prefilter and matcher never see them.
+//!
+//! `build.rs` also parses each file and writes code that builds the parsed form
+//! ([`Prepared`]), so loading runs only the checks that need no TOML or regex parsing;
+//! a file that did not parse at build time is parsed here and its error reported.
 
-use super::{parse_file, CredentialKind, Rule, VendorData};
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::spec;
+use super::{compile_file, parse_file, Category, CredentialKind, Precision, Rule, Severity};
+use super::{Checked, VendorData};
 use crate::error::{Error, Result, SpecLocation};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// Parse every built-in credential rule file, public-identifier rules included.
+/// One rule file as `build.rs` parsed it.
+pub(super) struct Prepared {
+    file: spec::RuleFile,
+    /// Per rule, the capture index of its `secret` group; every pattern of the file
+    /// passed the syntax check.
+    secret_groups: Vec<usize>,
+}
+
+/// Load every built-in credential rule file, public-identifier rules included.
 pub fn load() -> Result<Vec<Rule>> {
-    load_files(FILES, false)
+    load_files(FILES, FILES_PREPARED, false)
 }
 
-/// Parse every built-in endpoint rule file (`kind = "endpoint"` rules only).
+/// Load every built-in endpoint rule file (`kind = "endpoint"` rules only).
 pub fn endpoints() -> Result<Vec<Rule>> {
-    load_files(ENDPOINT_FILES, true)
+    load_files(ENDPOINT_FILES, ENDPOINT_FILES_PREPARED, true)
 }
 
-fn load_files(files: &[(&str, &str)], endpoints: bool) -> Result<Vec<Rule>> {
+/// Load the built-in rule files by parsing their TOML and regex syntax at run time, as
+/// a user's rule files are: what [`load`] must equal.
+#[doc(hidden)]
+pub fn load_parsed() -> Result<Vec<Rule>> {
+    load_files(FILES, &[], false)
+}
+
+fn load_files(
+    files: &[(&str, &str)],
+    prepared: &[Option<fn() -> Prepared>],
+    endpoints: bool,
+) -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
-    for (name, text) in files {
-        for rule in parse_file(name, text, VendorData::Required)? {
+    for (i, (name, text)) in files.iter().enumerate() {
+        let file_rules = match prepared.get(i).copied().flatten() {
+            Some(build) => {
+                let Prepared {
+                    file,
+                    secret_groups,
+                } = build();
+                let checked = Checked::Prepared(&secret_groups);
+                compile_file(name, text, file, checked, VendorData::Required)?
+            }
+            None => parse_file(name, text, VendorData::Required)?,
+        };
+        for rule in file_rules {
             if (rule.info.kind == CredentialKind::Endpoint) != endpoints {
                 return Err(Error::Spec {
                     at: SpecLocation {

@@ -2,7 +2,8 @@
 //!
 //! Compiling 300+ rules' regexes costs far more than a pre-commit scan of a few files,
 //! and most rules never see a file with their keywords. So loading only *parses* each
-//! pattern (syntax errors still name file, line and key at load time) and the automaton
+//! pattern (syntax errors still name file, line and key at load time; the built-in
+//! rules' patterns are parsed once, by `build.rs`, not at each start) and the automaton
 //! is built, once and thread-safely, the first time a file needs it. The rarer errors
 //! found only when compiling (a Unicode class in a bytes pattern, a size limit) surface
 //! in `rules check`, which compiles everything, and for config rules, which are compiled
@@ -88,16 +89,17 @@ impl LazyRegex {
     /// Check `pattern`'s syntax now (the cheap first parsing stage: no translation, no
     /// automaton); returns it with its syntax tree.
     pub(crate) fn new(pattern: &str) -> Result<(Self, Ast), String> {
-        let ast = regex_syntax::ast::parse::Parser::new()
-            .parse(pattern)
-            .map_err(|e| format!("invalid regex: {e}"))?;
-        Ok((
-            LazyRegex {
-                pattern: pattern.into(),
-                compiled: OnceLock::new(),
-            },
-            ast,
-        ))
+        let ast = super::syntax::parse_ast(pattern)?;
+        Ok((LazyRegex::checked(pattern), ast))
+    }
+
+    /// A pattern whose syntax was already checked: `build.rs` checks the built-in
+    /// rules' patterns with the same parser, so start-up need not parse them again.
+    pub(crate) fn checked(pattern: &str) -> Self {
+        LazyRegex {
+            pattern: pattern.into(),
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The compiled regex; `None` only if compiling a pattern that parsed failed (a size

@@ -10,16 +10,17 @@
 pub mod builtin;
 pub mod check;
 mod lazy;
+mod levels;
 pub mod spec;
+mod syntax;
 mod vendor;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex_syntax::ast::{Ast, GroupKind};
-use serde::{Deserialize, Serialize};
+use regex_syntax::ast::Ast;
+use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
@@ -27,62 +28,8 @@ use crate::prefilter::Prefilter;
 
 pub(crate) use lazy::{build_regex, parse as parse_hir};
 pub use lazy::{LazyRegex, Plan, RequiredRun};
+pub use levels::{Precision, Severity};
 pub use vendor::{Category, CredentialKind};
-
-/// How loudly a finding is reported (SARIF `level`). Ordered: `Note < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth a look; public identifiers and weak signals.
-    Note,
-    /// Probably a secret, from a generic pattern.
-    Warning,
-    /// A credential in a documented provider format.
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How likely a match of the rule is a real secret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Precision {
-    /// Shape alone says little; context and entropy carry the rule.
-    Low,
-    /// Generic but constrained.
-    Medium,
-    /// A distinctive format.
-    High,
-    /// A unique prefix or a checksum: practically never wrong.
-    VeryHigh,
-}
-
-impl Precision {
-    /// The kebab-case name used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Precision::Low => "low",
-            Precision::Medium => "medium",
-            Precision::High => "high",
-            Precision::VeryHigh => "very-high",
-        }
-    }
-}
 
 /// A checksum that a token format carries and that must hold before a match counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,6 +253,26 @@ pub(crate) enum VendorData {
 
 pub(crate) fn parse_file(file: &str, text: &str, vendor_data: VendorData) -> Result<Vec<Rule>> {
     let parsed: spec::RuleFile = toml::from_str(text).map_err(|e| from_toml(file, text, &e))?;
+    compile_file(file, text, parsed, Checked::No, vendor_data)
+}
+
+/// Whether a file's patterns were already checked.
+#[derive(Clone, Copy)]
+pub(crate) enum Checked<'a> {
+    /// Not yet: parse each pattern (a syntax error names file, line and key).
+    No,
+    /// By `build.rs`, which found each rule's `secret` group (these, in rule order).
+    Prepared(&'a [usize]),
+}
+
+/// Compile the rules of a parsed rule file; `text` is the file, for error lines.
+pub(crate) fn compile_file(
+    file: &str,
+    text: &str,
+    parsed: spec::RuleFile,
+    checked: Checked<'_>,
+    vendor_data: VendorData,
+) -> Result<Vec<Rule>> {
     for (name, v) in &parsed.vendors {
         if !v.get_ref().rotate.get_ref().starts_with("https://") {
             return Err(Error::Spec {
@@ -328,9 +295,14 @@ pub(crate) fn parse_file(file: &str, text: &str, vendor_data: VendorData) -> Res
                 file,
                 text,
                 index: i,
+                checked: false,
             };
             let meta = vendor_meta(&cx, &spec, vendors, vendor_data)?;
-            compile(file, text, i, spec, Examples::Required, meta)
+            let secret_group = match checked {
+                Checked::No => None,
+                Checked::Prepared(groups) => groups.get(i).copied(),
+            };
+            compile(file, text, i, spec, Examples::Required, meta, secret_group)
         })
         .collect()
 }
@@ -414,10 +386,11 @@ pub(crate) fn compile_all(
                 file,
                 text,
                 index: i,
+                checked: false,
             };
             let no_vendors = std::collections::BTreeMap::new();
             let meta = vendor_meta(&cx, &spec, &no_vendors, VendorData::Optional)?;
-            let rule = compile(file, text, i, spec, Examples::Optional, meta)?;
+            let rule = compile(file, text, i, spec, Examples::Optional, meta, None)?;
             rule.compile_now()?;
             Ok(rule)
         })
@@ -428,6 +401,8 @@ struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
     index: usize,
+    /// The patterns' syntax was checked at build time ([`Checked::Prepared`]).
+    checked: bool,
 }
 
 impl Ctx<'_> {
@@ -443,27 +418,14 @@ impl Ctx<'_> {
     }
 
     fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<LazyRegex> {
+        if self.checked {
+            return Ok(LazyRegex::checked(pattern.get_ref()));
+        }
         self.regex_ast(pattern, key).map(|(re, _)| re)
     }
 
     fn regex_ast(&self, pattern: &Spanned<String>, key: &str) -> Result<(LazyRegex, Ast)> {
         LazyRegex::new(pattern.get_ref()).map_err(|e| self.err(pattern.span(), key, e))
-    }
-}
-
-/// The capture index of the group named `name`, if any.
-fn capture_index(ast: &Ast, name: &str) -> Option<usize> {
-    match ast {
-        Ast::Group(g) => match &g.kind {
-            GroupKind::CaptureName { name: n, .. } if n.name == name => {
-                usize::try_from(n.index).ok()
-            }
-            _ => capture_index(&g.ast, name),
-        },
-        Ast::Repetition(r) => capture_index(&r.ast, name),
-        Ast::Concat(c) => c.asts.iter().find_map(|x| capture_index(x, name)),
-        Ast::Alternation(a) => a.asts.iter().find_map(|x| capture_index(x, name)),
-        _ => None,
     }
 }
 
@@ -474,10 +436,16 @@ fn compile(
     spec: Spanned<spec::RuleSpec>,
     examples: Examples,
     meta: VendorMeta,
+    checked_secret_group: Option<usize>,
 ) -> Result<Rule> {
     let table_span = spec.span();
     let spec = spec.into_inner();
-    let cx = Ctx { file, text, index };
+    let cx = Ctx {
+        file,
+        text,
+        index,
+        checked: checked_secret_group.is_some(),
+    };
     let id = spec.id.get_ref().clone();
     let valid_id = !id.is_empty()
         && id.split('-').all(|part| {
@@ -509,9 +477,16 @@ fn compile(
             "needs at least one non-empty keyword",
         ));
     }
-    let (regex, ast) = cx.regex_ast(&spec.regex, "regex")?;
-    let secret_group = capture_index(&ast, "secret")
-        .ok_or_else(|| cx.err(spec.regex.span(), "regex", "needs a named group `secret`"))?;
+    let (regex, secret_group) = match checked_secret_group {
+        Some(group) => (LazyRegex::checked(spec.regex.get_ref()), group),
+        None => {
+            let (regex, ast) = cx.regex_ast(&spec.regex, "regex")?;
+            let group = syntax::capture_index(&ast, "secret").ok_or_else(|| {
+                cx.err(spec.regex.span(), "regex", "needs a named group `secret`")
+            })?;
+            (regex, group)
+        }
+    };
     let entropy = match spec.entropy {
         Some(e) if !(0.0..=8.0).contains(e.get_ref()) => {
             return Err(cx.err(
