@@ -106,14 +106,12 @@ pub enum Error {
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Turn a byte offset into a 1-based line number.
+/// Turn a byte offset into a 1-based line number. Every built-in rule asks for its line
+/// at start-up, so the count uses memchr's vectorised search rather than a byte loop:
+/// the cost is per rule times the rule's offset in its file.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count() + 1
 }
 
 /// Build an [`Error::Spec`] from a `toml` deserialisation error, recovering the key
