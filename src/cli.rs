@@ -203,6 +203,8 @@ enum RulesCommand {
 enum ListFormat {
     Text,
     Json,
+    /// The providers by category, as README's "Providers" section lists them.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -1061,25 +1063,31 @@ fn list_rules(format: ListFormat) -> Result<ExitCode> {
                 .map_err(io::Error::from)
                 .and_then(|()| writeln!(out))
         }
-        ListFormat::Text => rules.iter().try_for_each(|r| {
-            let i = &r.info;
-            let public = if i.public_identifier {
-                "  (public identifier: off by default)"
-            } else {
-                ""
-            };
-            writeln!(
-                out,
-                "{:<44} {:<18} {:<19} {:<17} {:<8} {:<10} {}{public}",
-                i.id,
-                i.provider,
-                i.category.as_str(),
-                i.kind.as_str(),
-                i.severity,
-                i.precision.as_str(),
-                i.name
-            )
-        }),
+        ListFormat::Markdown => {
+            out.write_all(rules::catalogue::providers_markdown(&rules).as_bytes())
+        }
+        ListFormat::Text => rules
+            .iter()
+            .try_for_each(|r| {
+                let i = &r.info;
+                let public = if i.public_identifier {
+                    "  (public identifier: off by default)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "{:<44} {:<18} {:<19} {:<17} {:<8} {:<10} {}{public}",
+                    i.id,
+                    i.provider,
+                    i.category.as_str(),
+                    i.kind.as_str(),
+                    i.severity,
+                    i.precision.as_str(),
+                    i.name
+                )
+            })
+            .and_then(|()| writeln!(out, "\n{}", rules::catalogue::Coverage::of(&rules))),
     };
     match res.and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write rule list"),

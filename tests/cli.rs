@@ -575,11 +575,30 @@ fn rules_list_and_check() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = v.as_array().unwrap();
     assert!(rules.iter().any(|r| r["id"] == "aws-access-key-id"));
+    let coverage =
+        plainsight::rules::catalogue::Coverage::of(&plainsight::rules::builtin::load().unwrap());
+    assert_eq!(coverage.rules, rules.len());
     plainsight()
         .args(["rules", "list"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("private-key"));
+        .stdout(predicate::str::contains("private-key"))
+        .stdout(predicate::str::ends_with(format!(
+            "\n\n{} rules for {} providers ({} public-identifier rules, off by default)\n",
+            coverage.rules, coverage.providers, coverage.public_identifier_rules
+        )));
+    let markdown = plainsight()
+        .args(["rules", "list", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(markdown.status.code(), Some(0));
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(markdown.starts_with(&format!(
+        "{} rules for {} providers",
+        coverage.rules, coverage.providers
+    )));
+    assert!(markdown.contains("- **ai** ("), "{markdown}");
+    assert!(markdown.contains("Anthropic"));
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(

@@ -87,12 +87,12 @@ fn public_identifier_rules_are_off_by_default() {
 }
 
 #[test]
-fn the_catalogue_covers_at_least_300_rules_and_ids_are_kebab_case() {
+fn the_catalogue_covers_at_least_800_rules_for_500_providers_with_ascii_keywords() {
     let all = builtin::load().unwrap();
-    assert!(all.len() >= 300, "only {} built-in rules", all.len());
+    assert!(all.len() >= 800, "only {} built-in rules", all.len());
     let providers: std::collections::HashSet<&str> =
         all.iter().map(|r| r.info.provider.as_str()).collect();
-    assert!(providers.len() >= 150, "only {} providers", providers.len());
+    assert!(providers.len() >= 500, "only {} providers", providers.len());
     for r in &all {
         for kw in &r.info.keywords {
             assert!(
@@ -153,4 +153,75 @@ fn every_rule_names_its_vendor_category_kind_and_rotate_page() {
         "endpoint rules cover {} vendors",
         vendors.len()
     );
+}
+
+/// README's "Providers" section between its markers, as `rules list --format markdown`
+/// prints it.
+fn readme_providers_section() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = "<!-- providers:start (plainsight rules list --format markdown) -->\n";
+    let end = "<!-- providers:end -->";
+    let from = readme
+        .find(start)
+        .expect("README has the providers start marker")
+        + start.len();
+    let to = readme[from..]
+        .find(end)
+        .expect("README has the providers end marker")
+        + from;
+    readme[from..to].to_string()
+}
+
+#[test]
+fn readme_lists_exactly_the_builtin_providers_by_category() {
+    let all = builtin::load().unwrap();
+    let expected = plainsight::rules::catalogue::providers_markdown(&all);
+    assert!(
+        readme_providers_section() == expected,
+        "README's providers list is stale: replace the section between the providers markers \
+         with the output of `plainsight rules list --format markdown`"
+    );
+}
+
+#[test]
+fn the_providers_list_names_each_provider_once_under_its_category() {
+    use plainsight::rules::catalogue::{providers_markdown, Coverage};
+    let all = builtin::load().unwrap();
+    let md = providers_markdown(&all);
+    let coverage = Coverage::of(&all);
+    assert!(md.starts_with(&format!(
+        "{} rules for {} providers",
+        all.len(),
+        coverage.providers
+    )));
+    let mut listed = Vec::new();
+    for line in md.lines().filter(|l| l.starts_with("- **")) {
+        let (head, names) = line.split_once("): ").unwrap();
+        let count: usize = head.rsplit_once(" (").unwrap().1.parse().unwrap();
+        let names: Vec<&str> = names.split(", ").collect();
+        assert_eq!(count, names.len(), "{line}");
+        listed.extend(names);
+    }
+    assert_eq!(
+        listed.len(),
+        coverage.providers,
+        "every provider listed exactly once"
+    );
+    for r in &all {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("- **{}** (", r.info.category)))
+            .unwrap();
+        assert!(
+            line.split_once("): ")
+                .unwrap()
+                .1
+                .split(", ")
+                .any(|n| n == r.info.provider),
+            "{} is not listed under {}",
+            r.info.provider,
+            r.info.category
+        );
+    }
 }

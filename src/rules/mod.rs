@@ -8,6 +8,7 @@
 //! that silently matches nothing.
 
 pub mod builtin;
+pub mod catalogue;
 pub mod check;
 mod lazy;
 mod levels;
