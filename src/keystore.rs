@@ -58,7 +58,7 @@ impl Structure {
             Structure::Jks => java_keystore(head, [0xFE, 0xED, 0xFE, 0xED], &[1, 2]),
             Structure::Jceks => java_keystore(head, [0xCE, 0xCE, 0xCE, 0xCE], &[2]),
             Structure::EncryptedBlob => {
-                len.is_some_and(|n| n >= 2 * AES_BLOCK as u64 && n % AES_BLOCK as u64 == 0)
+                len.is_some_and(|n| n >= 2 * AES_BLOCK as u64 && n.is_multiple_of(AES_BLOCK as u64))
                     && !matches!(
                         head.iter().find(|b| !b.is_ascii_whitespace()),
                         Some(b'{' | b'[')
