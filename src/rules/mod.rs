@@ -856,7 +856,8 @@ negative_examples = ["demo_short"]
     #[test]
     fn paths_structure_and_keywords_are_checked_together() {
         let kw = "keywords = [\"demo_\"]";
-        let re = "regex = '''demo_(?P<secret>[a-z0-9]{16})'''\n";
+        // In pieces: the self-scan would read `<secret>…</…` as an XML element.
+        let re = concat!("regex = '''demo_(?P<", "secret>[a-z0-9]{16})'''\n");
         let e = err_of(&GOOD.replace(kw, "keywords = []"));
         assert!(e.contains("needs at least one keyword (or `paths`"), "{e}");
         let e = err_of(&GOOD.replace(kw, "keywords = []\npaths = [\"**/.demo\"]"));
