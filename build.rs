@@ -116,8 +116,14 @@ fn prepare(text: &str) -> Option<String> {
     let mut groups = Vec::new();
     for rule in &parsed.rules {
         let r = rule.get_ref();
-        let ast = syntax::parse_ast(r.regex.get_ref()).ok()?;
-        groups.push(syntax::capture_index(&ast, "secret")?);
+        match &r.regex {
+            Some(re) => {
+                let ast = syntax::parse_ast(re.get_ref()).ok()?;
+                groups.push(syntax::capture_index(&ast, "secret")?);
+            }
+            // A `structure` rule reads no text; its group is its fixed pattern's.
+            None => groups.push(0),
+        }
         let others = r
             .allowlist
             .regexes
@@ -251,7 +257,8 @@ emit_struct! {
     AllowlistSpec { regexes, match_regexes, stopwords, paths }
     RuleSpec {
         id, name, provider, kind, rotate, description, severity, security_severity,
-        precision, keywords, regex, entropy, allowlist, near, not_near,
+        precision, keywords, regex, structure, paths, example_path, entropy, allowlist,
+        near, not_near,
         placeholder_check, checksum, public_identifier, references, examples,
         negative_examples,
     }

@@ -108,7 +108,7 @@ pub fn gitleaks(dir: &Path, force: bool) -> Result<Outcome> {
             quote(&r.provider),
             quote(&r.description),
             list(r.keywords.get_ref()),
-            quote(r.regex.get_ref()),
+            quote(r.regex.as_ref().map_or("", |re| re.get_ref().as_str())),
         );
         if let Some(e) = &r.entropy {
             let _ = writeln!(toml, "entropy = {:?}", e.get_ref());

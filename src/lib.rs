@@ -38,6 +38,7 @@ pub mod git;
 pub mod gitleaks;
 pub mod import;
 pub mod inventory;
+pub mod keystore;
 pub mod matcher;
 pub mod merge;
 #[doc(hidden)]

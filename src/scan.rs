@@ -29,7 +29,8 @@ use rayon::prelude::*;
 use crate::archive::{self, ArchiveKind, ArchiveLimits, Budget, Input, Visit};
 use crate::decode::{self, Decoded};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Fingerprint, Provenance};
+use crate::finding::{Context, Finding, Fingerprint, Location, Provenance, Secret, Segment};
+use crate::keystore;
 use crate::matcher::Matcher;
 use crate::read::{
     open_regular, text_kind, too_large, ChunkSizes, Reader, Skip, SkipReason, CHUNK_THRESHOLD,
@@ -836,8 +837,76 @@ impl<'s> BlobWorker<'s> {
         archive::open(kind, input, &name, budget, &mut entries);
     }
 
+    /// The rule (by index) whose `structure` recognises a file at `path` starting with
+    /// `head`; `len` is the file's size when `head` is the whole file.
+    fn structural(&self, path: &str, head: &[u8], len: Option<u64>) -> Option<usize> {
+        let rules = self.scanner.rules.rules();
+        self.scanner.rules.structural().iter().copied().find(|&ri| {
+            let rule = &rules[ri];
+            rule.structure
+                .is_some_and(|s| s.recognises(head, len) && rule.reports_at(path))
+        })
+    }
+
+    /// Report a file a rule's `structure` recognised: one finding for the whole file,
+    /// whose secret is the SHA-256 of its bytes (see [`crate::keystore`]).
+    fn structural_finding(&self, at: &Place<'_>, ri: usize, bytes: &[u8], out: &mut BlobScan) {
+        let rule = &self.scanner.rules.rules()[ri];
+        let display = at.display();
+        let secret = Secret::from_bytes(keystore::digest(bytes).as_bytes());
+        let finding = Finding {
+            rule: std::sync::Arc::clone(&rule.info),
+            severity: rule.info.severity,
+            details: None,
+            path: display.clone(),
+            entry: None,
+            decoded: Vec::new(),
+            location: Location {
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+                offset: 0,
+                len: bytes.len(),
+            },
+            fingerprint: Fingerprint::new(&rule.info.id, &secret),
+            context: Context {
+                segments: vec![Segment::Text(format!(
+                    "[{}: {} bytes, binary]",
+                    rule.info.name,
+                    bytes.len()
+                ))],
+            },
+            secret,
+            provenance: None,
+        };
+        self.account(
+            at,
+            display,
+            bytes.len() as u64,
+            vec![finding],
+            0,
+            Vec::new(),
+            out,
+        );
+    }
+
     /// Scan a text whose first bytes [`Reader::read_head`] read from `src`.
     fn text(&mut self, at: &Place<'_>, src: &mut dyn Read, out: &mut BlobScan) {
+        let head = self.reader.head();
+        let whole = (head.len() < SNIFF).then_some(head.len() as u64);
+        if let Some(ri) = self.structural(&at.display(), head, whole) {
+            let max = self.scanner.options.max_file_size;
+            let mut bytes = head.to_vec();
+            let rest = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+            if let Err(e) = src.take(rest).read_to_end(&mut bytes) {
+                return out.skip(at.display(), Skip::from_io(&e));
+            }
+            if bytes.len() as u64 > max {
+                return out.skip(at.display(), too_large(bytes.len() as u64, max));
+            }
+            return self.structural_finding(at, ri, &bytes, out);
+        }
         let kind = match text_kind(self.reader.head()) {
             Ok(k) => k,
             Err(skip) => return out.skip(at.display(), skip),
@@ -895,6 +964,9 @@ impl<'s> BlobWorker<'s> {
     /// A text already in memory and small enough to be one chunk: scanned in place.
     fn text_in_memory(&mut self, at: &Place<'_>, bytes: &[u8], out: &mut BlobScan) {
         let display = at.display();
+        if let Some(ri) = self.structural(&display, bytes, Some(bytes.len() as u64)) {
+            return self.structural_finding(at, ri, bytes, out);
+        }
         let (text, _) = match self.reader.decode(bytes) {
             Ok(t) => t,
             Err(skip) => return out.skip(display, skip),

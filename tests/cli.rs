@@ -9,18 +9,6 @@ use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn json_scan(dir: &std::path::Path, extra: &[&str]) -> (i32, Value) {
-    let out = plainsight()
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json output");
-    (out.status.code().unwrap_or(-1), v)
-}
-
 fn rule_ids(v: &Value) -> Vec<String> {
     v["findings"]
         .as_array()

@@ -97,6 +97,10 @@ pub struct Matcher<'r> {
     /// Per rule: whether it is precise enough to report from decoded text (the decoding
     /// stage undoes see-through layers only around such rules' keywords).
     precise: Vec<bool>,
+    /// The rules a file's name alone makes candidates (no keywords, `paths` matching).
+    by_path: Vec<usize>,
+    /// Reused glob matches behind `by_path`.
+    glob_scratch: Vec<usize>,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -186,6 +190,8 @@ impl<'r> Matcher<'r> {
                 .iter()
                 .map(|r| r.info.precision >= Precision::High)
                 .collect(),
+            by_path: Vec::new(),
+            glob_scratch: Vec::new(),
         }
     }
 
@@ -241,16 +247,23 @@ impl<'r> Matcher<'r> {
         // A copy of the reference, so a rule borrowed from it leaves `self` free.
         let rules = self.rules;
         rules.prefilter().candidates(text, &mut self.hits);
+        rules.path_candidates(path, &mut self.glob_scratch, &mut self.by_path);
         let mut out = FileMatches::default();
-        if self.hits.rules().is_empty() {
+        let by_keyword = self.hits.rules().len();
+        if by_keyword == 0 && self.by_path.is_empty() {
             return out;
         }
         let mut lines: Option<LineIndex> = None;
         let mut candidates = Vec::new();
-        for k in 0..self.hits.rules().len() {
-            let ri = self.hits.rules()[k];
+        for k in 0..by_keyword + self.by_path.len() {
+            // A rule run by path has no keyword hits to narrow its search to.
+            let ri = if k < by_keyword {
+                self.hits.rules()[k]
+            } else {
+                self.by_path[k - by_keyword]
+            };
             let rule = &rules.rules()[ri];
-            if rule.allow_paths.as_ref().is_some_and(|g| g.is_match(path)) {
+            if !rule.reports_at(path) {
                 continue;
             }
             let Some(regex) = rule.regex.get() else {
@@ -264,13 +277,14 @@ impl<'r> Matcher<'r> {
                 max: self.max_per_rule,
                 count: 0,
             };
-            let narrowed = self.search_narrowed(
-                regex,
-                &mut offer,
-                &mut lines,
-                &mut candidates,
-                &mut out.capped_rules,
-            );
+            let narrowed = k < by_keyword
+                && self.search_narrowed(
+                    regex,
+                    &mut offer,
+                    &mut lines,
+                    &mut candidates,
+                    &mut out.capped_rules,
+                );
             if !narrowed {
                 let mut run = RegexRun::new(regex, ri, &mut self.caches, &mut self.cached);
                 let mut searcher = Searcher::new(Input::new(text));

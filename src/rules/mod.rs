@@ -25,6 +25,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
+use crate::keystore::Structure;
 use crate::prefilter::Prefilter;
 
 pub(crate) use lazy::{build_regex, parse as parse_hir};
@@ -113,20 +114,45 @@ pub struct Rule {
     pub(crate) allow_match: Vec<LazyRegex>,
     pub(crate) stopwords: Vec<String>,
     pub(crate) allow_paths: Option<GlobSet>,
+    /// Where the rule reports at all (`paths`): none means everywhere.
+    pub(crate) only_paths: Option<GlobSet>,
+    /// The same globs one by one, for the rule set's index of rules run by path.
+    pub(crate) path_globs: Vec<Glob>,
+    /// The binary format the rule recognises instead of running its regex.
+    pub structure: Option<Structure>,
     pub(crate) near: Option<(LazyRegex, usize)>,
     pub(crate) not_near: Option<(LazyRegex, usize)>,
     pub(crate) placeholder_check: bool,
     pub(crate) checksum: Option<Checksum>,
-    /// Texts that must produce a finding of this rule.
+    /// Texts that must produce a finding of this rule (hex-encoded bytes in a rule with
+    /// a `structure`).
     pub examples: Vec<String>,
     /// Texts that must not.
     pub negative_examples: Vec<String>,
+    /// The path the examples are scanned at.
+    pub example_path: String,
 }
+
+/// A rule that never matches text: the regex of a rule that recognises a file by its
+/// `structure` instead.
+const NO_TEXT: &str = r"\b\B(?P<secret>x)";
 
 impl Rule {
     /// The rule's id.
     pub fn id(&self) -> &str {
         &self.info.id
+    }
+
+    /// Whether the rule may report in a file at `path`: inside its `paths` if it has
+    /// any, and outside its allowlisted paths.
+    pub(crate) fn reports_at(&self, path: &str) -> bool {
+        self.only_paths.as_ref().is_none_or(|g| g.is_match(path))
+            && !self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Whether the rule has `paths` (its examples then fire only at those paths).
+    pub fn has_paths(&self) -> bool {
+        self.only_paths.is_some()
     }
 
     /// Facts about the rule's regex the matcher may rely on (see [`Plan`]).
@@ -178,6 +204,12 @@ impl Rule {
 pub struct RuleSet {
     rules: Vec<Rule>,
     prefilter: Prefilter,
+    /// The `paths` of rules with no keywords, one glob set over all of them, and for
+    /// each glob the rule (by index) it belongs to: such rules run on a file because of
+    /// its name, not its content.
+    by_path: Option<(GlobSet, Vec<usize>)>,
+    /// Rules that recognise a binary format, by index.
+    structural: Vec<usize>,
 }
 
 impl RuleSet {
@@ -201,7 +233,61 @@ impl RuleSet {
         }
         let keywords: Vec<&[String]> = rules.iter().map(|r| r.info.keywords.as_slice()).collect();
         let prefilter = Prefilter::new(&keywords)?;
-        Ok(RuleSet { rules, prefilter })
+        let mut globs = GlobSetBuilder::new();
+        let mut owners = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.info.keywords.is_empty() && r.structure.is_none() {
+                for g in &r.path_globs {
+                    globs.add(g.clone());
+                    owners.push(i);
+                }
+            }
+        }
+        let by_path = if owners.is_empty() {
+            None
+        } else {
+            let set = globs.build().map_err(|e| Error::Spec {
+                at: SpecLocation {
+                    file: "rules".into(),
+                    line: 0,
+                    key: "paths".into(),
+                },
+                message: e.to_string(),
+            })?;
+            Some((set, owners))
+        };
+        let structural = (0..rules.len())
+            .filter(|&i| rules[i].structure.is_some())
+            .collect();
+        Ok(RuleSet {
+            rules,
+            prefilter,
+            by_path,
+            structural,
+        })
+    }
+
+    /// Add to `out` the rules (by index) that have no keywords and whose `paths` match
+    /// `path`, each once and in index order; `scratch` holds the glob matches.
+    pub(crate) fn path_candidates(
+        &self,
+        path: &str,
+        scratch: &mut Vec<usize>,
+        out: &mut Vec<usize>,
+    ) {
+        out.clear();
+        let Some((set, owners)) = &self.by_path else {
+            return;
+        };
+        set.matches_into(path, scratch);
+        out.extend(scratch.iter().map(|&g| owners[g]));
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// The rules that recognise a binary format, by index.
+    pub(crate) fn structural(&self) -> &[usize] {
+        &self.structural
     }
 
     /// The built-in rules, without public-identifier rules.
@@ -418,6 +504,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// The globs of `key` and one set over them; no set when there are none.
+    fn globs(
+        &self,
+        patterns: &[Spanned<String>],
+        key: &str,
+        table_span: &std::ops::Range<usize>,
+    ) -> Result<(Vec<Glob>, Option<GlobSet>)> {
+        if patterns.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let globs = patterns
+            .iter()
+            .map(|g| Glob::new(g.get_ref()).map_err(|e| self.err(g.span(), key, e.to_string())))
+            .collect::<Result<Vec<_>>>()?;
+        let mut b = GlobSetBuilder::new();
+        for g in &globs {
+            b.add(g.clone());
+        }
+        let set = b
+            .build()
+            .map_err(|e| self.err(table_span.clone(), key, e.to_string()))?;
+        Ok((globs, Some(set)))
+    }
+
     fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<LazyRegex> {
         if self.checked {
             return Ok(LazyRegex::checked(pattern.get_ref()));
@@ -470,22 +580,65 @@ fn compile(
             "must be between 0.1 and 10",
         ));
     }
+    let structure = match &spec.structure {
+        None => None,
+        Some(s) => Some(Structure::parse(s.get_ref()).ok_or_else(|| {
+            cx.err(
+                s.span(),
+                "structure",
+                format!(
+                    "unknown structure `{}` (known: {})",
+                    s.get_ref(),
+                    Structure::NAMES.map(|(name, _)| name).join(", ")
+                ),
+            )
+        })?),
+    };
     let keywords = spec.keywords.get_ref();
-    if keywords.is_empty() || keywords.iter().any(|k| k.trim().is_empty()) {
+    if keywords.iter().any(|k| k.trim().is_empty()) {
+        return Err(cx.err(spec.keywords.span(), "keywords", "a keyword is empty"));
+    }
+    if keywords.is_empty() && structure.is_none() && spec.paths.is_empty() {
         return Err(cx.err(
             spec.keywords.span(),
             "keywords",
-            "needs at least one non-empty keyword",
+            "needs at least one keyword (or `paths` that say which files it runs on)",
         ));
     }
-    let (regex, secret_group) = match checked_secret_group {
-        Some(group) => (LazyRegex::checked(spec.regex.get_ref()), group),
-        None => {
-            let (regex, ast) = cx.regex_ast(&spec.regex, "regex")?;
+    if !keywords.is_empty() && structure.is_some() {
+        return Err(cx.err(
+            spec.keywords.span(),
+            "keywords",
+            "a rule with a `structure` reads no text: it takes no keywords",
+        ));
+    }
+    let (regex, secret_group) = match (&spec.regex, structure) {
+        (Some(re), None) => match checked_secret_group {
+            Some(group) => (LazyRegex::checked(re.get_ref()), group),
+            None => {
+                let (regex, ast) = cx.regex_ast(re, "regex")?;
+                let group = syntax::capture_index(&ast, "secret")
+                    .ok_or_else(|| cx.err(re.span(), "regex", "needs a named group `secret`"))?;
+                (regex, group)
+            }
+        },
+        (None, Some(_)) => {
+            let (regex, ast) = LazyRegex::new(NO_TEXT)
+                .map_err(|e| cx.err(table_span.clone(), "structure", e))?;
             let group = syntax::capture_index(&ast, "secret").ok_or_else(|| {
-                cx.err(spec.regex.span(), "regex", "needs a named group `secret`")
+                cx.err(table_span.clone(), "regex", "needs a named group `secret`")
             })?;
             (regex, group)
+        }
+        (Some(re), Some(_)) => {
+            return Err(cx.err(
+                re.span(),
+                "regex",
+                "a rule with a `structure` recognises files by their bytes: it takes no regex",
+            ))
+        }
+        (None, None) => {
+            return Err(cx.err(table_span.clone(), "regex", "every rule needs a regex"))
         }
     };
     let entropy = match spec.entropy {
@@ -538,20 +691,24 @@ fn compile(
         .iter()
         .map(|p| cx.regex(p, "allowlist.match_regexes"))
         .collect::<Result<Vec<_>>>()?;
-    let allow_paths = if spec.allowlist.paths.is_empty() {
-        None
-    } else {
-        let mut b = GlobSetBuilder::new();
-        for g in &spec.allowlist.paths {
-            b.add(
-                Glob::new(g.get_ref())
-                    .map_err(|e| cx.err(g.span(), "allowlist.paths", e.to_string()))?,
-            );
+    let (_, allow_paths) = cx.globs(&spec.allowlist.paths, "allowlist.paths", &table_span)?;
+    let (path_globs, only_paths) = cx.globs(&spec.paths, "paths", &table_span)?;
+    let example_path = match (&spec.example_path, &only_paths) {
+        (Some(p), Some(g)) if !g.is_match(p) => {
+            return Err(cx.err(
+                table_span,
+                "example_path",
+                format!("`{p}` is outside the rule's `paths`"),
+            ))
         }
-        Some(
-            b.build()
-                .map_err(|e| cx.err(table_span.clone(), "allowlist.paths", e.to_string()))?,
-        )
+        (None, Some(_)) => {
+            return Err(cx.err(
+                table_span,
+                "example_path",
+                "a rule with `paths` needs an `example_path` they match",
+            ))
+        }
+        (p, _) => p.clone().unwrap_or_else(|| "example.txt".into()),
     };
     let near = match &spec.near {
         None => None,
@@ -593,12 +750,16 @@ fn compile(
             .map(|s| s.to_ascii_lowercase())
             .collect(),
         allow_paths,
+        only_paths,
+        path_globs,
+        structure,
         near,
         not_near,
         placeholder_check: spec.placeholder_check,
         checksum,
         examples: spec.examples.into_inner(),
         negative_examples: spec.negative_examples.into_inner(),
+        example_path,
     })
 }
 
@@ -665,6 +826,67 @@ negative_examples = ["demo_short"]
             );
             assert!(parse("demo.toml", &rule).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn paths_structure_and_keywords_are_checked_together() {
+        let kw = "keywords = [\"demo_\"]";
+        // In pieces: the self-scan would read `<secret>…</…` as an XML element.
+        let re = concat!("regex = '''demo_(?P<", "secret>[a-z0-9]{16})'''\n");
+        let e = err_of(&GOOD.replace(kw, "keywords = []"));
+        assert!(e.contains("needs at least one keyword (or `paths`"), "{e}");
+        let e = err_of(&GOOD.replace(kw, "keywords = []\npaths = [\"**/.demo\"]"));
+        assert!(e.contains("needs an `example_path`"), "{e}");
+        let e = err_of(&GOOD.replace(
+            kw,
+            "keywords = []\npaths = [\"**/.demo\"]\nexample_path = \"notes.txt\"",
+        ));
+        assert!(
+            e.contains("`notes.txt` is outside the rule's `paths`"),
+            "{e}"
+        );
+        let by_path = parse(
+            "demo.toml",
+            &GOOD.replace(
+                kw,
+                "keywords = []\npaths = [\"**/.demo\"]\nexample_path = \"home/.demo\"",
+            ),
+        )
+        .unwrap();
+        assert!(by_path[0].reports_at("home/.demo") && by_path[0].reports_at(".demo"));
+        assert!(!by_path[0].reports_at("home/demo.txt"));
+        let set = RuleSet::new(by_path).unwrap();
+        let (mut scratch, mut out) = (Vec::new(), Vec::new());
+        set.path_candidates("x/.demo", &mut scratch, &mut out);
+        assert_eq!(out, vec![0]);
+        set.path_candidates("x/demo", &mut scratch, &mut out);
+        assert!(out.is_empty());
+
+        let e = err_of(&GOOD.replace(kw, "keywords = [\"demo_\"]\nstructure = \"jks\""));
+        assert!(e.contains("takes no keywords"), "{e}");
+        let e = err_of(&GOOD.replace(kw, "keywords = []\nstructure = \"jks\""));
+        assert!(e.contains("takes no regex"), "{e}");
+        let e = err_of(
+            &GOOD
+                .replace(kw, "keywords = []\nstructure = \"zip\"")
+                .replace(re, ""),
+        );
+        assert!(
+            e.contains("unknown structure `zip` (known: pkcs12, jks, jceks, encrypted-blob)"),
+            "{e}"
+        );
+        let e = err_of(&GOOD.replace(re, ""));
+        assert!(e.contains("every rule needs a regex"), "{e}");
+        let structural = parse(
+            "demo.toml",
+            &GOOD
+                .replace(kw, "keywords = []\nstructure = \"jks\"")
+                .replace(re, ""),
+        )
+        .unwrap();
+        assert_eq!(structural[0].structure, Some(Structure::Jks));
+        let set = RuleSet::new(structural).unwrap();
+        assert_eq!(set.structural(), &[0]);
     }
 
     #[test]

@@ -54,8 +54,24 @@ pub struct RuleSpec {
     /// Literal strings, matched ASCII-case-insensitively, at least one of which occurs in
     /// every text the regex can match: the prefilter runs the regex only where one does.
     pub keywords: Spanned<Vec<String>>,
-    /// The pattern; the named group `secret` is the credential itself.
-    pub regex: Spanned<String>,
+    /// The pattern; the named group `secret` is the credential itself. Required, except
+    /// in a rule that recognises a file by its `structure` instead.
+    #[serde(default)]
+    pub regex: Option<Spanned<String>>,
+    /// A binary file format the rule recognises by its bytes rather than by a regex
+    /// (`pkcs12`, `jks`, `jceks`, `encrypted-blob`): keystores hold private keys but are
+    /// binary, which the text pipeline would otherwise skip. See [`crate::keystore`].
+    #[serde(default)]
+    pub structure: Option<Spanned<String>>,
+    /// Path globs a file must match for the rule to report in it: credential files known
+    /// by name (`**/.pgpass`), whose lines mean nothing in any other file. A rule with
+    /// paths may have no keywords; it then runs on every file its paths match.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// The path the rule's examples are scanned at (`example.txt` when not set); a rule
+    /// with `paths` needs one they match.
+    #[serde(default)]
+    pub example_path: Option<String>,
     /// Minimum Shannon entropy of the secret, bits per character.
     #[serde(default)]
     pub entropy: Option<Spanned<f64>>,

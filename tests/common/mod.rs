@@ -130,6 +130,19 @@ where
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// `plainsight scan DIR --format json EXTRA…`: its exit code and parsed report.
+pub fn json_scan(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = plainsight()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
+    (out.status.code().unwrap_or(-1), v)
+}
+
 /// The report paths of a JSON report's findings, sorted.
 pub fn finding_paths(v: &serde_json::Value) -> Vec<String> {
     let mut p: Vec<String> = v["findings"]
