@@ -11,6 +11,9 @@
 //!    entropy floor, placeholder heuristics, stopwords, allowlists, the format's
 //!    checksum (`checksum`) and the `near` / `not_near` patterns in the secret's
 //!    neighbourhood (the lines within `n` of it). Each rule stops at its per-file cap.
+//!    Generic rules' values (provider `Generic`) must also pass the generic detector's
+//!    judgement (`generic`): no template, placeholder, identifier, path, or hash that
+//!    is not a credential; their findings name the service the variable name carries.
 //! 4. Candidates are de-duplicated: where matches overlap, the more precise rule wins.
 //! 5. Survivors silenced by an inline marker ([`crate::suppress`]) are counted, not
 //!    reported; the rest get their line, column and masked context line (`lines`),
@@ -24,6 +27,7 @@
 mod cache;
 mod checksum;
 mod filter;
+mod generic;
 mod lines;
 mod narrow;
 #[cfg(test)]
@@ -94,6 +98,9 @@ pub struct Matcher<'r> {
     /// PuTTY's `putty-user-key-file`),
     /// worked out once so asking after each text costs no string comparisons.
     armoured: Vec<bool>,
+    /// Per rule: whether it is a generic rule, whose values the generic detector judges
+    /// (`generic::judge`) and whose findings name the service (`generic::service_of`).
+    generic: Vec<bool>,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -101,6 +108,8 @@ pub struct Matcher<'r> {
 struct Candidate {
     rule: usize,
     secret: Range<usize>,
+    /// A generic rule's credential name (`STRIPE_API_KEY`), which names the service.
+    name: Option<Range<usize>>,
 }
 
 /// One rule's raw matches on their way to becoming candidates in one text.
@@ -113,6 +122,8 @@ struct Offer<'a> {
     owns: &'a dyn Fn(usize) -> bool,
     max: usize,
     count: usize,
+    /// Whether the rule is generic (see [`Matcher`]'s `generic`).
+    generic: bool,
 }
 
 impl Offer<'_> {
@@ -128,10 +139,32 @@ impl Offer<'_> {
     ) -> bool {
         let text = self.text;
         let span = trim_span(text, group);
-        if span.is_empty()
-            || !accept(self.rule, &text[span.clone()], &text[whole])
-            || !near_ok(self.rule, text, &span, lines)
-        {
+        if span.is_empty() || !accept(self.rule, &text[span.clone()], &text[whole.clone()]) {
+            return true;
+        }
+        let name = if self.generic {
+            // From before the match's start: a narrowed search may begin inside the name.
+            let from = whole
+                .start
+                .min(span.start)
+                .saturating_sub(generic::NAME_REACH);
+            let at = generic::name_before(&text[from..span.start]);
+            let name = &text[from + at.start..from + at.end];
+            let expect = if self.rule.info.kind == crate::rules::CredentialKind::Password
+                || generic::names_password(name)
+            {
+                generic::Expect::Password
+            } else {
+                generic::Expect::Token
+            };
+            if generic::judge(expect, name, &text[span.clone()]).is_some() {
+                return true;
+            }
+            Some(from + at.start..from + at.end)
+        } else {
+            None
+        };
+        if !near_ok(self.rule, text, &span, lines) {
             return true;
         }
         if (self.owns)(span.start) {
@@ -144,6 +177,7 @@ impl Offer<'_> {
         candidates.push(Candidate {
             rule: self.ri,
             secret: span,
+            name,
         });
         true
     }
@@ -177,6 +211,11 @@ impl<'r> Matcher<'r> {
                         .iter()
                         .any(|k| k == "private key" || k == "putty-user-key-file")
                 })
+                .collect(),
+            generic: rules
+                .rules()
+                .iter()
+                .map(|r| r.info.provider == generic::PROVIDER)
                 .collect(),
         }
     }
@@ -233,6 +272,7 @@ impl<'r> Matcher<'r> {
                 owns,
                 max: self.max_per_rule,
                 count: 0,
+                generic: self.generic[ri],
             };
             let narrowed = self.search_narrowed(
                 regex,
@@ -270,6 +310,9 @@ impl<'r> Matcher<'r> {
         let markers = marker_spans(text);
         for c in kept.iter().filter(|c| owns(c.secret.start)) {
             let rule = &self.rules.rules()[c.rule];
+            if !rule.reports() {
+                continue;
+            }
             let location = lines.location(text, c.secret.clone());
             if suppressed(text, lines, location.line, &markers)
                 || armour_suppressed(text, lines, location.line, &markers)
@@ -278,7 +321,10 @@ impl<'r> Matcher<'r> {
                 continue;
             }
             let secret = Secret::from_bytes(&text[c.secret.clone()]);
-            let (severity, details) = describe(rule, &text[c.secret.clone()]);
+            let (severity, mut details) = describe(rule, &text[c.secret.clone()]);
+            if let Some(service) = c.name.clone().and_then(|n| generic::service_of(&text[n])) {
+                details = Some(format!("service: {service} (from the variable name)"));
+            }
             out.findings.push(Finding {
                 rule: Arc::clone(&rule.info),
                 severity,
