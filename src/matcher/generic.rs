@@ -265,7 +265,7 @@ fn uuid(v: &[u8]) -> bool {
 /// Words people type as stand-ins for a credential, after folding leetspeak and case.
 /// A value is a placeholder when it is one of these (optionally followed by up to four
 /// digits and one `!`), or when it contains one of the longer ones.
-const PLACEHOLDERS: [&str; 60] = [
+const PLACEHOLDERS: [&str; 61] = [
     "password",
     "passwd",
     "passw",
@@ -326,6 +326,7 @@ const PLACEHOLDERS: [&str; 60] = [
     "passphrase",
     "pa",
     "value",
+    "swordfish",
 ];
 
 /// Placeholder words long and odd enough that containing one marks the whole value.
@@ -725,6 +726,7 @@ mod tests {
             (P, "password", "admin!", "placeholder"),
             (P, "password", "thisismypassword", "placeholder"),
             (P, "password", "Sesame", "placeholder"),
+            (P, "password", "swordfish", "placeholder"),
             (P, "password", "always", "enum word"),
             (P, "password", "required", "enum word"),
             (P, "password_mode", "prompt", "enum word"),
