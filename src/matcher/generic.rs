@@ -733,7 +733,7 @@ mod tests {
             (T, "NextPageToken", "NextPage", "identifier"),
             (T, "secret", "DescribeInstances", "identifier"),
             (T, "token", "getAccessToken", "identifier"),
-            (T, "secret", "app.jwt.signing_key", "identifier"),
+            (T, "secret", "app.auth.signing_key", "identifier"),
             (T, "token", "api_token_env", "identifier"),
             (P, "password", "open_sesame", "placeholder"),
             (P, "password", "db_password_env", "placeholder"),
@@ -754,12 +754,13 @@ mod tests {
         // Assembled from pieces so no whole key-shaped literal sits in the source.
         let hexkey = format!("{}{}", "48dffeaabe5e6aa1", "45b630eccd5bf92f");
         let base62 = format!("{}{}", "9XGDyUUVcvYz", "Uls89umGvxaa");
+        let uuid_key = format!("{}{}", "cbb73cc2-4fb0-4fa2-", "b34c-7c661510a38a");
         let slack_like = format!("{}{}", "nEs0miGnhxBSjKxgz41Tq0w5", "Oo6T8snqMkIQxhFb=");
         for (expect, name, value) in [
             (T, "client_secret", hexkey.as_str()),
             (T, "apiKey", base62.as_str()),
             (T, "user_auth", slack_like.as_str()),
-            (T, "api_token", "cbb73cc2-4fb0-4fa2-b34c-7c661510a38a"),
+            (T, "api_token", uuid_key.as_str()),
             (P, "db_password", "hT9#kLm2!vQ8zXw4"),
             (P, "password", "tr0mb0ne$ky"),
             (P, "password", "Pass123!@#"),
