@@ -314,13 +314,14 @@ impl Config {
             }
         }
         self.hand_match_regexes_to_rules(&mut all)?;
-        let public = self.report_public_identifiers;
-        all.retain(|r| {
-            !self.disabled_rules.contains(&r.info.id) && (public || !r.info.public_identifier)
-        });
-        // Public identifiers, when asked for, are notes: they are not secrets.
+        all.retain(|r| !self.disabled_rules.contains(&r.info.id));
+        // Public identifiers, when asked for, are notes: they are not secrets. Otherwise
+        // they stay loaded but silent, so they still claim their matches.
         for r in all.iter_mut().filter(|r| r.info.public_identifier) {
             std::sync::Arc::make_mut(&mut r.info).severity = Severity::Note;
+        }
+        if !self.report_public_identifiers {
+            crate::rules::silence_public_identifiers(&mut all);
         }
         RuleSet::new(all)
     }

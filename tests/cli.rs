@@ -682,3 +682,40 @@ fn gitlab_secret_detection_report() {
         assert!(!text.contains(&s), "gitlab report leaks a secret");
     }
 }
+
+#[test]
+fn public_identifiers_claim_their_matches_silently_unless_asked_for() {
+    // A Mixpanel project token under a token-named variable: the generic rule would
+    // report it as a secret if the public rule did not claim it.
+    let token = format!("{}{}", "b5439a148f6f4fa5", "11e3b206fc1f62c6");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[("app.js", format!("const mixpanelToken = \"{token}\";\n"))],
+    );
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(code, 0, "{v}");
+    assert!(rule_ids(&v).is_empty(), "{v}");
+
+    let config = dir.path().join("plainsight.toml");
+    std::fs::write(&config, "report_public_identifiers = true\n").unwrap();
+    let (code, v) = json_scan(dir.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(rule_ids(&v), vec!["mixpanel-project-token"]);
+    assert_eq!(v["findings"][0]["severity"], "note", "{v}");
+}
+
+#[test]
+fn a_generic_finding_names_the_service_its_variable_names() {
+    let key = format!("{}{}", "Wq3Zt8Lm2Xv7", "Rk9Pb4NcY6hJ");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[("settings.py", format!("ZEROBOUNCE_API_KEY = \"{key}\"\n"))],
+    );
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(rule_ids(&v), vec!["generic-secret-assignment"]);
+    let details = v["findings"][0]["details"].as_str().unwrap_or_default();
+    assert!(details.contains("service: zerobounce"), "{v}");
+}

@@ -76,9 +76,23 @@ fn every_builtin_rule_has_complete_metadata() {
 }
 
 #[test]
-fn public_identifier_rules_are_off_by_default() {
+fn public_identifier_rules_are_loaded_but_silent_by_default() {
     let default = RuleSet::builtin().unwrap();
-    assert!(default.rules().iter().all(|r| !r.info.public_identifier));
+    let public: Vec<_> = default
+        .rules()
+        .iter()
+        .filter(|r| r.info.public_identifier)
+        .collect();
+    assert!(
+        !public.is_empty(),
+        "public rules stay loaded to claim matches"
+    );
+    assert!(public.iter().all(|r| !r.reports()));
+    assert!(default
+        .rules()
+        .iter()
+        .filter(|r| !r.info.public_identifier)
+        .all(plainsight::rules::Rule::reports));
     let all = builtin::load().unwrap();
     assert!(
         all.iter().any(|r| r.info.public_identifier),

@@ -11,6 +11,9 @@
 //!    entropy floor, placeholder heuristics, stopwords, allowlists, the format's
 //!    checksum (`checksum`) and the `near` / `not_near` patterns in the secret's
 //!    neighbourhood (the lines within `n` of it). Each rule stops at its per-file cap.
+//!    Generic rules' values (provider `Generic`) must also pass the generic detector's
+//!    judgement (`generic`): no template, placeholder, identifier, path, or hash that
+//!    is not a credential; their findings name the service the variable name carries.
 //! 4. Candidates are de-duplicated: where matches overlap, the more precise rule wins.
 //! 5. Survivors silenced by an inline marker ([`crate::suppress`]) are counted, not
 //!    reported; the rest get their line, column and masked context line (`lines`),
@@ -24,6 +27,7 @@
 mod cache;
 mod checksum;
 mod filter;
+mod generic;
 mod lines;
 mod narrow;
 #[cfg(test)]
@@ -101,6 +105,9 @@ pub struct Matcher<'r> {
     by_path: Vec<usize>,
     /// Reused glob matches behind `by_path`.
     glob_scratch: Vec<usize>,
+    /// Per rule: whether it is a generic rule, whose values the generic detector judges
+    /// (`generic::judge`) and whose findings name the service (`generic::service_of`).
+    generic: Vec<bool>,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -108,6 +115,8 @@ pub struct Matcher<'r> {
 struct Candidate {
     rule: usize,
     secret: Range<usize>,
+    /// A generic rule's credential name (`STRIPE_API_KEY`), which names the service.
+    name: Option<Range<usize>>,
 }
 
 /// One rule's raw matches on their way to becoming candidates in one text.
@@ -120,6 +129,8 @@ struct Offer<'a> {
     owns: &'a dyn Fn(usize) -> bool,
     max: usize,
     count: usize,
+    /// Whether the rule is generic (see [`Matcher`]'s `generic`).
+    generic: bool,
 }
 
 impl Offer<'_> {
@@ -135,10 +146,32 @@ impl Offer<'_> {
     ) -> bool {
         let text = self.text;
         let span = trim_span(text, group);
-        if span.is_empty()
-            || !accept(self.rule, &text[span.clone()], &text[whole])
-            || !near_ok(self.rule, text, &span, lines)
-        {
+        if span.is_empty() || !accept(self.rule, &text[span.clone()], &text[whole.clone()]) {
+            return true;
+        }
+        let name = if self.generic {
+            // From before the match's start: a narrowed search may begin inside the name.
+            let from = whole
+                .start
+                .min(span.start)
+                .saturating_sub(generic::NAME_REACH);
+            let at = generic::name_before(&text[from..span.start]);
+            let name = &text[from + at.start..from + at.end];
+            let expect = if self.rule.info.kind == crate::rules::CredentialKind::Password
+                || generic::names_password(name)
+            {
+                generic::Expect::Password
+            } else {
+                generic::Expect::Token
+            };
+            if generic::judge(expect, name, &text[span.clone()]).is_some() {
+                return true;
+            }
+            Some(from + at.start..from + at.end)
+        } else {
+            None
+        };
+        if !near_ok(self.rule, text, &span, lines) {
             return true;
         }
         if (self.owns)(span.start) {
@@ -151,6 +184,7 @@ impl Offer<'_> {
         candidates.push(Candidate {
             rule: self.ri,
             secret: span,
+            name,
         });
         true
     }
@@ -192,6 +226,11 @@ impl<'r> Matcher<'r> {
                 .collect(),
             by_path: Vec::new(),
             glob_scratch: Vec::new(),
+            generic: rules
+                .rules()
+                .iter()
+                .map(|r| r.info.provider == generic::PROVIDER)
+                .collect(),
         }
     }
 
@@ -276,6 +315,7 @@ impl<'r> Matcher<'r> {
                 owns,
                 max: self.max_per_rule,
                 count: 0,
+                generic: self.generic[ri],
             };
             let narrowed = k < by_keyword
                 && self.search_narrowed(
@@ -314,6 +354,9 @@ impl<'r> Matcher<'r> {
         let markers = marker_spans(text);
         for c in kept.iter().filter(|c| owns(c.secret.start)) {
             let rule = &self.rules.rules()[c.rule];
+            if !rule.reports() {
+                continue;
+            }
             let location = lines.location(text, c.secret.clone());
             if suppressed(text, lines, location.line, &markers)
                 || armour_suppressed(text, lines, location.line, &markers)
@@ -322,7 +365,10 @@ impl<'r> Matcher<'r> {
                 continue;
             }
             let secret = Secret::from_bytes(&text[c.secret.clone()]);
-            let (severity, details) = describe(rule, &text[c.secret.clone()]);
+            let (severity, mut details) = describe(rule, &text[c.secret.clone()]);
+            if let Some(service) = c.name.clone().and_then(|n| generic::service_of(&text[n])) {
+                details = Some(format!("service: {service} (from the variable name)"));
+            }
             out.findings.push(Finding {
                 rule: Arc::clone(&rule.info),
                 severity,

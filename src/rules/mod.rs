@@ -124,6 +124,10 @@ pub struct Rule {
     pub(crate) not_near: Option<(LazyRegex, usize)>,
     pub(crate) placeholder_check: bool,
     pub(crate) checksum: Option<Checksum>,
+    /// Whether the rule claims its matches without reporting them: a public-identifier
+    /// rule nobody asked for. It still runs, so a generic rule cannot report the same
+    /// value (a Mixpanel project token next to `token =`) as a secret.
+    pub(crate) silent: bool,
     /// Texts that must produce a finding of this rule (hex-encoded bytes in a rule with
     /// a `structure`).
     pub examples: Vec<String>,
@@ -153,6 +157,12 @@ impl Rule {
     /// Whether the rule has `paths` (its examples then fire only at those paths).
     pub fn has_paths(&self) -> bool {
         self.only_paths.is_some()
+    }
+
+    /// Whether the rule's matches become findings. A silent rule (a public identifier
+    /// nobody asked for) still claims its matches, so no less precise rule reports them.
+    pub fn reports(&self) -> bool {
+        !self.silent
     }
 
     /// Facts about the rule's regex the matcher may rely on (see [`Plan`]).
@@ -290,15 +300,11 @@ impl RuleSet {
         &self.structural
     }
 
-    /// The built-in rules, without public-identifier rules.
+    /// The built-in rules, public-identifier rules silent (see [`Rule::reports`]).
     pub fn builtin() -> Result<Self> {
-        let rules = builtin::load()?;
-        RuleSet::new(
-            rules
-                .into_iter()
-                .filter(|r| !r.info.public_identifier)
-                .collect(),
-        )
+        let mut rules = builtin::load()?;
+        silence_public_identifiers(&mut rules);
+        RuleSet::new(rules)
     }
 
     /// All rules, in load order.
@@ -319,6 +325,14 @@ impl RuleSet {
     /// Look a rule up by id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.info.id == id)
+    }
+}
+
+/// Make every public-identifier rule silent: loaded, so it claims its matches, but not
+/// reported (the default unless a config sets `report_public_identifiers`).
+pub fn silence_public_identifiers(rules: &mut [Rule]) {
+    for r in rules.iter_mut().filter(|r| r.info.public_identifier) {
+        r.silent = true;
     }
 }
 
@@ -757,6 +771,7 @@ fn compile(
         not_near,
         placeholder_check: spec.placeholder_check,
         checksum,
+        silent: false,
         examples: spec.examples.into_inner(),
         negative_examples: spec.negative_examples.into_inner(),
         example_path,
