@@ -637,8 +637,8 @@ fn compile(
             }
         },
         (None, Some(_)) => {
-            let (regex, ast) = LazyRegex::new(NO_TEXT)
-                .map_err(|e| cx.err(table_span.clone(), "structure", e))?;
+            let (regex, ast) =
+                LazyRegex::new(NO_TEXT).map_err(|e| cx.err(table_span.clone(), "structure", e))?;
             let group = syntax::capture_index(&ast, "secret").ok_or_else(|| {
                 cx.err(table_span.clone(), "regex", "needs a named group `secret`")
             })?;
