@@ -850,9 +850,15 @@ impl<'s> BlobWorker<'s> {
 
     /// Report a file a rule's `structure` recognised: one finding for the whole file,
     /// whose secret is the SHA-256 of its bytes (see [`crate::keystore`]).
-    fn structural_finding(&self, at: &Place<'_>, ri: usize, bytes: &[u8], out: &mut BlobScan) {
+    fn structural_finding(
+        &self,
+        at: &Place<'_>,
+        display: String,
+        ri: usize,
+        bytes: &[u8],
+        out: &mut BlobScan,
+    ) {
         let rule = &self.scanner.rules.rules()[ri];
-        let display = at.display();
         let secret = Secret::from_bytes(keystore::digest(bytes).as_bytes());
         let finding = Finding {
             rule: std::sync::Arc::clone(&rule.info),
@@ -893,25 +899,25 @@ impl<'s> BlobWorker<'s> {
 
     /// Scan a text whose first bytes [`Reader::read_head`] read from `src`.
     fn text(&mut self, at: &Place<'_>, src: &mut dyn Read, out: &mut BlobScan) {
+        let display = at.display();
         let head = self.reader.head();
         let whole = (head.len() < SNIFF).then_some(head.len() as u64);
-        if let Some(ri) = self.structural(&at.display(), head, whole) {
+        if let Some(ri) = self.structural(&display, head, whole) {
             let max = self.scanner.options.max_file_size;
             let mut bytes = head.to_vec();
             let rest = max.saturating_add(1).saturating_sub(bytes.len() as u64);
             if let Err(e) = src.take(rest).read_to_end(&mut bytes) {
-                return out.skip(at.display(), Skip::from_io(&e));
+                return out.skip(display, Skip::from_io(&e));
             }
             if bytes.len() as u64 > max {
-                return out.skip(at.display(), too_large(bytes.len() as u64, max));
+                return out.skip(display, too_large(bytes.len() as u64, max));
             }
-            return self.structural_finding(at, ri, &bytes, out);
+            return self.structural_finding(at, display, ri, &bytes, out);
         }
         let kind = match text_kind(self.reader.head()) {
             Ok(k) => k,
-            Err(skip) => return out.skip(at.display(), skip),
+            Err(skip) => return out.skip(display, skip),
         };
-        let display = at.display();
         let depth = self.scanner.options.decode_depth;
         let (matcher, decoding) = (&mut self.matcher, &mut self.decoding);
         let mut found = Vec::new();
@@ -965,7 +971,7 @@ impl<'s> BlobWorker<'s> {
     fn text_in_memory(&mut self, at: &Place<'_>, bytes: &[u8], out: &mut BlobScan) {
         let display = at.display();
         if let Some(ri) = self.structural(&display, bytes, Some(bytes.len() as u64)) {
-            return self.structural_finding(at, ri, bytes, out);
+            return self.structural_finding(at, display, ri, bytes, out);
         }
         let (text, _) = match self.reader.decode(bytes) {
             Ok(t) => t,

@@ -170,7 +170,7 @@ const PLACEHOLDER_WORDS: [&str; 31] = [
 
 /// Template and interpolation openers: `${VAR}`, `{{ var }}`, `%(var)s`, `#{var}`,
 /// `<%= var %>`, `$(cmd)`.
-const TEMPLATE_MARKERS: [&[u8]; 7] = [b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"$("];
+pub(super) const TEMPLATE_MARKERS: [&[u8]; 7] = [b"${", b"{{", b"}}", b"%(", b"#{", b"<%", b"$("];
 
 /// Heuristics that recognise placeholders, templates and filler rather than keys:
 /// `xxxx`, `<your-key>`, `${VAR}`, `{{ var }}`, `#{var}`, `%VAR%`, `changeme`,

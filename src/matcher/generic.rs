@@ -136,10 +136,13 @@ fn redacted(v: &[u8]) -> bool {
 /// (`%s`), Puppet/Ruby (`%{x}`), autoconf and Maven filtering (`@x@`), Windows (`%X%`),
 /// Spring and Ant (`${x}`), dunder placeholders (`__X__`), and `<x>` slots.
 fn template(v: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 10] = [
-        b"${", b"{{", b"}}", b"{%", b"%}", b"%(", b"#{", b"%{", b"<%", b"$(",
-    ];
-    if MARKERS.iter().any(|m| memmem::find(v, m).is_some()) {
+    // The openers every rule's placeholder check knows, and Jinja's and Puppet's.
+    const MORE: [&[u8]; 3] = [b"{%", b"%}", b"%{"];
+    if super::filter::TEMPLATE_MARKERS
+        .iter()
+        .chain(&MORE)
+        .any(|m| memmem::find(v, m).is_some())
+    {
         return true;
     }
     let ident = |b: &[u8]| {

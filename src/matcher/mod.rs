@@ -105,6 +105,9 @@ pub struct Matcher<'r> {
     by_path: Vec<usize>,
     /// Reused glob matches behind `by_path`.
     glob_scratch: Vec<usize>,
+    /// The path `by_path` was worked out for: a file's chunks and its decoded text are
+    /// scanned under one path, and its globs are matched once.
+    by_path_for: Option<String>,
     /// Per rule: whether it is a generic rule, whose values the generic detector judges
     /// (`generic::judge`) and whose findings name the service (`generic::service_of`).
     generic: Vec<bool>,
@@ -226,6 +229,7 @@ impl<'r> Matcher<'r> {
                 .collect(),
             by_path: Vec::new(),
             glob_scratch: Vec::new(),
+            by_path_for: None,
             generic: rules
                 .rules()
                 .iter()
@@ -286,7 +290,10 @@ impl<'r> Matcher<'r> {
         // A copy of the reference, so a rule borrowed from it leaves `self` free.
         let rules = self.rules;
         rules.prefilter().candidates(text, &mut self.hits);
-        rules.path_candidates(path, &mut self.glob_scratch, &mut self.by_path);
+        if self.by_path_for.as_deref() != Some(path) {
+            rules.path_candidates(path, &mut self.glob_scratch, &mut self.by_path);
+            path.clone_into(self.by_path_for.get_or_insert_with(String::new));
+        }
         let mut out = FileMatches::default();
         let by_keyword = self.hits.rules().len();
         if by_keyword == 0 && self.by_path.is_empty() {
