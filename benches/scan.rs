@@ -184,7 +184,10 @@ fn benches(c: &mut Criterion) {
         .collect();
     let keywords: Vec<&[String]> = keywords.iter().map(Vec::as_slice).collect();
     g.bench_function("prefilter-build", |b| {
-        b.iter(|| plainsight::prefilter::Prefilter::new(&keywords).expect("automaton"));
+        b.iter(|| {
+            plainsight::prefilter::Prefilter::new(&keywords, plainsight::decode::MARKS)
+                .expect("automaton")
+        });
     });
     // The most a scan can pay: every rule's regexes compiled too (a tree that meets every
     // rule's keywords; `rules check`).

@@ -84,6 +84,37 @@ const MAX_SPAN: usize = 64 << 10;
 /// of escapes must not be searched back over and over.
 const MAX_BACK: usize = 4 << 10;
 
+/// Strings the raw text's keyword pass locates for the decoding stage, in the same
+/// automaton pass as the rules' keywords (see [`crate::prefilter::Prefilter::new`]),
+/// so decoding needs no pass of its own over every byte for them: first the
+/// [`TRIGGER_MARKS`], then [`QUOTED_PRINTABLE_MARK`]. The pass is
+/// ASCII-case-insensitive (`\U` and `%2D` are located too, and looked at).
+#[rustfmt::skip]
+pub const MARKS: &[&str] = &[
+    // Escapes of the characters that matter (see `matters`): white space, then `\x20`
+    // to `\x7E`; `\x00`, `\x1B` and `\xFF` stand for bytes no token is made of and no
+    // rule's boundary needs, and test vectors in C are full of them.
+    "\\u0009", "\\u000a", "\\u000b", "\\u000c", "\\u000d",
+    "\\u002", "\\u003", "\\u004", "\\u005", "\\u006", "\\u007",
+    "\\x09", "\\x0a", "\\x0b", "\\x0c", "\\x0d",
+    "\\x2", "\\x3", "\\x4", "\\x5", "\\x6", "\\x7",
+    // octal: three digits (`\011`…`\015`, `\040`…`\176`) or two (`\11`…`\15`, `\40`…`\77`)
+    "\\01", "\\04", "\\05", "\\06", "\\07", "\\1", "\\4", "\\5", "\\6", "\\7",
+    "\\\"", "\\'", "\\n", "\\r", "\\t",
+    "%09", "%0a", "%0b", "%0c", "%0d", "%2", "%3", "%4", "%5", "%6", "%7",
+    "&#", "&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&colon;", "&sol;", "&equals;",
+    "&plus;", "&percnt;", "&nbsp;",
+    "quoted-printable",
+];
+/// How many of [`MARKS`], from the first, start an escape, a percent-encoded byte or
+/// an entity that decoding may undo: at every other `\`, `%` or `&` of a text it
+/// would do nothing.
+pub const TRIGGER_MARKS: usize = MARKS.len() - 1;
+/// Index in [`MARKS`] of the header mail parts carry (`Content-Transfer-Encoding:
+/// quoted-printable`): soft breaks are looked for only in texts that have it, since code
+/// ends many lines in `=`.
+pub const QUOTED_PRINTABLE_MARK: usize = MARKS.len() - 1;
+
 /// What the raw text's keyword pass tells the decoding stage. Some layers hide what they
 /// wrap (base64, hex, `\u0067`, `%67`): they are undone wherever they occur. Others leave
 /// every letter of a keyword readable (string concatenation, `\n` and `\"` escapes): a
@@ -98,6 +129,11 @@ pub struct Hints<'a> {
     /// ascending order; `None` when not known (too many to record, or text that is
     /// itself decoded): then keywords may be anywhere.
     pub keywords: Option<&'a [usize]>,
+    /// Where the [`TRIGGER_MARKS`] start, ascending; `None` when not known: then every
+    /// `\`, `%` and `&` of the text is looked at.
+    pub triggers: Option<&'a [usize]>,
+    /// Whether the text has the [`QUOTED_PRINTABLE_MARK`]; `None` when not known.
+    pub quoted_printable: Option<bool>,
 }
 
 impl Hints<'_> {
@@ -105,6 +141,8 @@ impl Hints<'_> {
     pub const ANYWHERE: Hints<'static> = Hints {
         armour: true,
         keywords: None,
+        triggers: None,
+        quoted_printable: None,
     };
 
     /// Whether a keyword starts on the line of `at`, within the bounds a literal or
@@ -257,29 +295,67 @@ fn spans(
 ) {
     runs(text, owned.clone(), out);
     let end = owned.end.min(text.len());
-    // One pass over the three trigger bytes; a hit inside a span already decoded is
-    // passed over.
-    let mut next = owned.start;
-    for off in memchr::memchr3_iter(b'%', b'\\', b'&', &text[owned.start..end]) {
-        let at = owned.start + off;
-        if at < next {
-            continue;
+    match hints.triggers {
+        Some(triggers) => {
+            // A backslash that is itself escaped (`\\u0067`) starts nothing.
+            let at = triggers.iter().copied().filter(|&p| {
+                p >= owned.start && p < end && !(text[p] == b'\\' && escaped_itself(text, p))
+            });
+            undo_escapes(text, owned.start, at, hints, out);
         }
-        next = match text[at] {
-            b'%' => percent(text, at, hints, out),
-            b'\\' => escaped(text, at, hints, out),
-            _ if is_entity_start(text, at) => entities(text, at, hints, out),
-            _ => at + 1,
-        };
+        None => {
+            let every = memchr::memchr3_iter(b'%', b'\\', b'&', &text[owned.start..end]);
+            undo_escapes(
+                text,
+                owned.start,
+                every.map(|off| owned.start + off),
+                hints,
+                out,
+            );
+        }
     }
     concatenated(text, owned.clone(), hints, out);
-    if hints.keywords.is_none() || names_quoted_printable(text) {
+    let quoted_printable_named = hints
+        .quoted_printable
+        .unwrap_or_else(|| hints.keywords.is_none() || names_quoted_printable(text));
+    if quoted_printable_named {
         quoted_printable(text, owned.clone(), out);
     }
     if hints.armour {
         unwrap_armour(text, owned.clone(), out);
         unwrap_putty(text, owned, out);
     }
+}
+
+/// Undo the escapes, percent-encoding and entities whose trigger byte (`\`, `%`, `&`)
+/// is at one of the ascending positions `at`; a trigger inside a span already decoded
+/// is passed over.
+fn undo_escapes(
+    text: &[u8],
+    from: usize,
+    at: impl Iterator<Item = usize>,
+    hints: Hints<'_>,
+    out: &mut Vec<(Range<usize>, Layer, Vec<u8>)>,
+) {
+    let mut next = from;
+    for at in at {
+        if at < next {
+            continue;
+        }
+        next = match text[at] {
+            b'%' => percent(text, at, hints, out),
+            b'\\' => escaped(text, at, hints, out),
+            b'&' if is_entity_start(text, at) => entities(text, at, hints, out),
+            _ => at + 1,
+        };
+    }
+}
+
+/// Whether the byte at `at` is escaped by the backslashes before it (an odd number of
+/// them): `\\u0067` is a backslash and the text `u0067`, not an escape.
+fn escaped_itself(text: &[u8], at: usize) -> bool {
+    let before = text[..at].iter().rev().take_while(|&&b| b == b'\\').count();
+    before % 2 == 1
 }
 
 /// Which bytes are standard base64 characters, as a table: the run finder looks at
@@ -378,23 +454,18 @@ fn all_b64(x: u64) -> bool {
 /// without a branch per byte, and bytes are looked at one by one only around a pair of
 /// whole words: code, whose words are short, rarely has one.
 fn next_long_run(text: &[u8], from: usize, end: usize) -> Option<usize> {
-    let full = |w: usize| -> bool {
-        let Some(word) = text.get(w..w + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
-            return false;
-        };
-        let x = u64::from_le_bytes(word);
-        // Most words hold a space, a line end or a bracket: one range test says so.
-        between(x, 0x2A, 0x7B) == HIGHS && all_b64(x)
-    };
     // `w` is the first word of the pair under test; the second is tested first, and a
     // second word that is not whole rules out both pairs it belongs to.
     let mut w = from.next_multiple_of(8);
-    while w + 16 <= text.len() && w < end + 16 {
-        if !full(w + 8) {
+    while w < end + 16 {
+        let pair = u128::from_le_bytes(<[u8; 16]>::try_from(text.get(w..w + 16)?).ok()?);
+        // Truncation keeps the low word: the first eight bytes.
+        let (first, second) = (pair as u64, (pair >> 64) as u64);
+        if !whole(second) {
             w += 16;
             continue;
         }
-        if !full(w) {
+        if !whole(first) {
             w += 8;
             continue;
         }
@@ -412,6 +483,14 @@ fn next_long_run(text: &[u8], from: usize, end: usize) -> Option<usize> {
         w = e.next_multiple_of(8);
     }
     None
+}
+
+/// Whether all eight bytes of `x` are base64 characters. Most words of code or prose
+/// hold a space, a line end, a quote or a bracket below `+`: one subtraction and two
+/// masks say so before the exact test.
+fn whole(x: u64) -> bool {
+    let below_plus = x.wrapping_sub(ONES * 0x2B) & !x & HIGHS;
+    below_plus == 0 && all_b64(x)
 }
 
 /// The first byte at or after `j` that is not a base64 character: eight bytes a step
@@ -468,8 +547,7 @@ fn base64_of_text(run: &[u8]) -> bool {
 /// A run that is not wrapped is borrowed, not copied.
 fn wrapped_base64(text: &[u8], start: usize, end: usize) -> (Cow<'_, [u8]>, usize) {
     let mut body = Cow::Borrowed(&text[start..end]);
-    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
-    let indent = &text[line_start..start];
+    let indent = &text[line_start(text, start, MAX_BACK)..start];
     let whole_line = indent.iter().all(|b| matches!(b, b' ' | b'\t'));
     let width = end - start;
     let mut at = end;
@@ -598,8 +676,10 @@ fn percent(
     }
     // `%3A` and `%2F` only separate; the token is decoded for them only on a keyword's
     // line (a later `%67` in the same token is looked at on its own).
-    let value = (hex_value(text[at + 1]).unwrap_or(0) << 4) | hex_value(text[at + 2]).unwrap_or(0);
-    if !hides(Some(u32::from(value))) && !hints.on_line_of(text, at) {
+    let value = Some(u32::from(
+        (hex_value(text[at + 1]).unwrap_or(0) << 4) | hex_value(text[at + 2]).unwrap_or(0),
+    ));
+    if !matters(value) || (!hides(value) && !hints.on_line_of(text, at)) {
         return at + 1;
     }
     let span = token_around(text, at);
@@ -620,6 +700,14 @@ fn percent(
         out.push((span.clone(), Layer::Percent, bytes));
     }
     span.end
+}
+
+/// The start of the line holding `at`, or `at - max` if the line starts before that:
+/// on a line of megabytes (minified code, a dump), looking back to its start for every
+/// escape on it would cost the square of its length.
+fn line_start(text: &[u8], at: usize, max: usize) -> usize {
+    let from = at.saturating_sub(max);
+    memchr::memrchr(b'\n', &text[from..at]).map_or(from, |p| from + p + 1)
 }
 
 fn is_quote(b: u8) -> bool {
@@ -717,19 +805,21 @@ fn unescape(body: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The character a `\u`, `\x` or octal escape stands for, `esc` starting after the
-/// backslash; `None` if it is malformed.
+/// backslash; `None` if it is malformed. `\u` takes four hex digits and `\x` two, as
+/// JSON, JavaScript and Python write them (C's one-digit `\x9` is read as nothing
+/// special); octal takes one to three digits.
 fn code_escape(esc: &[u8]) -> Option<u32> {
-    let (digits, radix, max): (&[u8], u32, usize) = match esc.first()? {
-        b'u' => (&esc[1..], 16, 4),
-        b'x' => (&esc[1..], 16, 2),
-        _ => (esc, 8, 3),
+    let (digits, radix, min, max): (&[u8], u32, usize, usize) = match esc.first()? {
+        b'u' => (&esc[1..], 16, 4, 4),
+        b'x' => (&esc[1..], 16, 2, 2),
+        _ => (esc, 8, 1, 3),
     };
     let n = digits
         .iter()
         .take(max)
         .take_while(|d| char::from(**d).is_digit(radix))
         .count();
-    if n == 0 {
+    if n < min {
         return None;
     }
     digits[..n].iter().try_fold(0u32, |v, &d| {
@@ -744,6 +834,14 @@ fn code_escape(esc: &[u8]) -> Option<u32> {
 fn hides(c: Option<u32>) -> bool {
     c.and_then(char::from_u32)
         .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Whether an escaped character can matter to a rule at all: it hides part of a token
+/// ([`hides`]) or separates tokens as ASCII white space or punctuation does. A NUL, an
+/// escape character or a byte above ASCII does neither, so undoing it changes no
+/// finding; [`MARKS`] locate only the escapes that matter.
+fn matters(c: Option<u32>) -> bool {
+    c.is_some_and(|c| (0x20..0x7F).contains(&c) || (0x09..=0x0D).contains(&c))
 }
 
 fn push_char(v: u32, out: &mut Vec<u8>) {
@@ -766,7 +864,13 @@ fn escaped(
     // that only separates (`\"`, `\n` before a letter) hides nothing from a keyword, so
     // it matters only on a line where a keyword is.
     let transparent = match text.get(at + 1) {
-        Some(b'u' | b'x' | b'0'..=b'7') => !hides(code_escape(&text[at + 1..])),
+        Some(b'u' | b'x' | b'0'..=b'7') => {
+            let c = code_escape(&text[at + 1..]);
+            if !matters(c) {
+                return at + 2;
+            }
+            !hides(c)
+        }
         Some(b'"' | b'\'') => true,
         Some(b'n' | b'r' | b't') if text.get(at + 2).is_some_and(u8::is_ascii_alphanumeric) => true,
         Some(b'\\' | b'/' | b'n' | b'r' | b't') => return at + 2,
@@ -775,13 +879,7 @@ fn escaped(
     if transparent && !hints.on_line_of(text, at) {
         return at + 2;
     }
-    // The opening quote: the nearest quote before `at` on its line that is not escaped.
-    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
-    let from = line_start.max(at.saturating_sub(MAX_BACK));
-    let open = (from..at)
-        .rev()
-        .find(|&k| is_quote(text[k]) && (k == 0 || text[k - 1] != b'\\'));
-    let Some(open) = open else {
+    let Some(open) = quote_before(text, at) else {
         // Not in a literal (a log line, a shell word): the token around it.
         let span = token_around(text, at);
         let mut bytes = Vec::new();
@@ -792,7 +890,14 @@ fn escaped(
         return span.end;
     };
     let Some(close) = literal_end(text, open) else {
-        return at + 2;
+        // The literal does not close. Every escape before the next quote or line end
+        // has the same opening quote and fails the same way: passed over, so a literal
+        // of 64 KiB of escapes is not searched again for each of them.
+        let limit = text.len().min(at + MAX_SPAN);
+        return text[at + 1..limit]
+            .iter()
+            .position(|&b| b == b'\n' || is_quote(b))
+            .map_or(limit, |p| at + 1 + p);
     };
     if close <= at {
         return at + 2;
@@ -833,8 +938,21 @@ fn concatenated(
         return;
     };
     let mut next = 0;
+    // The line of the last keyword looked at: where it ends, and its first quote. A
+    // keyword with no quote before it on its line is in no literal; in code, hex
+    // tables and prose most keywords are, and they cost two comparisons each.
+    let (mut line_end, mut first_quote) = (0, None);
     for &k in keywords {
         if k < next || k >= text.len() {
+            continue;
+        }
+        if k >= line_end {
+            let start = line_start(text, k, MAX_BACK);
+            line_end = memchr::memchr(b'\n', &text[k..]).map_or(text.len(), |p| k + p);
+            first_quote =
+                memchr::memchr3(b'"', b'\'', b'`', &text[start..line_end]).map(|p| start + p);
+        }
+        if first_quote.is_none_or(|q| q >= k) {
             continue;
         }
         let Some(open) = literal_around(text, k) else {
@@ -856,13 +974,19 @@ fn concatenated(
 /// The opening quote of the literal that holds `at`, on its line: the nearest quote
 /// before it that is not escaped, if a literal opened there reaches past `at`.
 fn literal_around(text: &[u8], at: usize) -> Option<usize> {
-    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
-    let from = line_start.max(at.saturating_sub(MAX_BACK));
+    let q = quote_before(text, at)?;
+    literal_end(text, q).filter(|&e| e > at).map(|_| q)
+}
+
+/// The nearest quote before `at` on its line (at most [`MAX_BACK`] back) that is not
+/// escaped: the opening quote of the literal holding `at`, if any.
+fn quote_before(text: &[u8], at: usize) -> Option<usize> {
+    let from = line_start(text, at, MAX_BACK);
     let mut k = at;
     while let Some(p) = memchr::memrchr3(b'"', b'\'', b'`', &text[from..k]) {
         let q = from + p;
         if q == 0 || text[q - 1] != b'\\' {
-            return literal_end(text, q).filter(|&e| e > at).map(|_| q);
+            return Some(q);
         }
         k = q;
     }
@@ -949,8 +1073,7 @@ fn joined_quote(q: u8, bytes: impl Iterator<Item = (usize, u8)>) -> Option<usize
 /// The opening quote of the literal whose closing quote is at `close`, on its line.
 fn literal_start(text: &[u8], close: usize) -> Option<usize> {
     let q = text[close];
-    let line_start = memchr::memrchr(b'\n', &text[..close]).map_or(0, |p| p + 1);
-    let from = line_start.max(close.saturating_sub(MAX_BACK));
+    let from = line_start(text, close, MAX_BACK);
     let mut k = close;
     while let Some(p) = memchr::memrchr(q, &text[from..k]) {
         let at = from + p;
@@ -980,7 +1103,7 @@ fn entities(
         return at + 1;
     };
     // `&#58;` and `&quot;` only separate: as for percent-encoding.
-    if !hides(Some(c)) && !hints.on_line_of(text, at) {
+    if !matters(Some(c)) || (!hides(Some(c)) && !hints.on_line_of(text, at)) {
         return at + 1;
     }
     let span = token_around(text, at);
@@ -1113,9 +1236,9 @@ fn quoted_printable(
 }
 
 fn paragraph_start(text: &[u8], at: usize) -> usize {
-    let mut s = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    let mut s = line_start(text, at, MAX_SPAN);
     while s >= 2 && text[s - 1] == b'\n' && text[s - 2] != b'\n' && at - s < MAX_SPAN {
-        s = memchr::memrchr(b'\n', &text[..s - 1]).map_or(0, |p| p + 1);
+        s = line_start(text, s - 1, MAX_SPAN);
     }
     s
 }
@@ -1130,7 +1253,7 @@ fn unwrap_armour(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, 
     while let Some(off) = memchr::memmem::find(&text[i..end], BEGIN) {
         let at = i + off;
         i = at + BEGIN.len();
-        let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+        let line_start = line_start(text, at, MAX_BACK);
         let header_end = match memchr::memmem::find(&text[at + BEGIN.len()..], b"-----") {
             Some(e) => at + BEGIN.len() + e + 5,
             None => continue,
@@ -1243,7 +1366,7 @@ fn unwrap_putty(text: &[u8], owned: Range<usize>, out: &mut Vec<(Range<usize>, L
     while let Some(off) = memchr::memmem::find(&text[i..end], HEADER) {
         let at = i + off;
         i = at + HEADER.len();
-        let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+        let line_start = line_start(text, at, MAX_BACK);
         let prefix = &text[line_start..at];
         let first_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
         let first = trim_quoting(&text[at..first_end]);
@@ -1437,24 +1560,75 @@ mod tests {
         );
     }
 
-    /// Decoded pieces of `text` with the raw keyword pass's hints: `keywords` are the
-    /// substrings standing for keyword hits.
-    fn decoded_with_keywords(text: &str, keywords: &[&str]) -> Vec<String> {
-        let mut at: Vec<usize> = keywords
+    /// Where `needles` start in `text`, ASCII-case-insensitively, ascending: what the
+    /// keyword pass would record for them.
+    fn starts(text: &[u8], needles: &[&str]) -> Vec<usize> {
+        let mut at: Vec<usize> = needles
             .iter()
-            .flat_map(|k| text.match_indices(k).map(|(i, _)| i))
+            .flat_map(|n| {
+                let n = n.as_bytes();
+                (0..text.len().saturating_sub(n.len() - 1))
+                    .filter(move |&i| text[i..i + n.len()].eq_ignore_ascii_case(n))
+            })
             .collect();
         at.sort_unstable();
+        at.dedup();
+        at
+    }
+
+    /// Decoded pieces of `text` (depth 2) with the raw keyword pass's hints: `keywords`
+    /// are the substrings standing for keyword hits; with `marks`, the decoding marks are
+    /// located as the keyword pass locates them, else left unknown.
+    fn decoded_with(text: &[u8], keywords: &[&str], marks: bool) -> Vec<(Vec<u8>, Range<usize>)> {
+        let at = starts(text, keywords);
+        let triggers = starts(text, &MARKS[..TRIGGER_MARKS]);
         let hints = Hints {
             armour: false,
             keywords: Some(&at),
+            triggers: marks.then_some(triggers.as_slice()),
+            quoted_printable: marks
+                .then(|| !starts(text, &MARKS[QUOTED_PRINTABLE_MARK..]).is_empty()),
         };
         let mut d = Decoded::default();
-        decode(text.as_bytes(), 0..text.len(), 2, hints, &mut d);
+        decode(text, 0..text.len(), 2, hints, &mut d);
         d.pieces
             .iter()
-            .map(|p| String::from_utf8_lossy(&d.text[p.at.clone()]).into_owned())
+            .map(|p| (d.text[p.at.clone()].to_vec(), p.origin.clone()))
             .collect()
+    }
+
+    /// [`decoded_with`], marks located, as strings; checked against marks unknown.
+    fn decoded_with_keywords(text: &str, keywords: &[&str]) -> Vec<String> {
+        let got = decoded_with(text.as_bytes(), keywords, true);
+        assert_eq!(
+            got,
+            decoded_with(text.as_bytes(), keywords, false),
+            "{text:?}"
+        );
+        got.into_iter()
+            .map(|(b, _)| String::from_utf8_lossy(&b).into_owned())
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Escapes found from the located marks and the keywords' lines are exactly those
+        /// found by looking at every `\`, `%` and `&`.
+        #[test]
+        fn located_marks_find_what_every_trigger_byte_finds(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "\\", "\\u0067", "\\U0067", "\\u002D", "\\x41", "\\x5F", "\\x1b", "\\147", "\\61", "\\55", "\\0", "\\11", "\\7", "\\x9", "\\x00", "\\u20", "\\u000A", "%00", "%0a", "&#27;", "\\n",
+                "\\\"", "%67", "%3A", "%2d", "%41", "&#103;", "&#58;", "&amp;", "&quot;", "\"",
+                "'", " + ", "\n", " ", "ghp_", "token", "abc", "=", "quoted-printable",
+            ]), 0..40),
+        ) {
+            let text = parts.concat();
+            for keywords in [&["ghp_", "token"][..], &[]] {
+                proptest::prop_assert_eq!(
+                    decoded_with(text.as_bytes(), keywords, true),
+                    decoded_with(text.as_bytes(), keywords, false),
+                );
+            }
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Prefilter {
     lengths: Vec<usize>,
     /// For each rule, its automaton patterns.
     rule_patterns: Vec<Vec<usize>>,
+    /// For each mark (see [`Prefilter::new`]), its automaton pattern.
+    marks: Vec<usize>,
 }
 
 /// The keyword automaton: a dense table, or where the keywords are too many for one,
@@ -123,13 +125,15 @@ impl Hits {
 }
 
 impl Prefilter {
-    /// Build the automaton; `keywords[i]` are rule `i`'s keywords.
-    pub fn new(keywords: &[&[String]]) -> Result<Self> {
-        Prefilter::with_table_limit(keywords, MAX_TABLE)
+    /// Build the automaton; `keywords[i]` are rule `i`'s keywords. `marks` are strings
+    /// that no rule is run for but a later stage wants located (decoding's triggers,
+    /// [`crate::decode::MARKS`]): found in the same pass, they cost no pass of their own.
+    pub fn new(keywords: &[&[String]], marks: &[&str]) -> Result<Self> {
+        Prefilter::with_table_limit(keywords, marks, MAX_TABLE)
     }
 
     /// [`Prefilter::new`], with a dense table only up to `max_table` transitions.
-    fn with_table_limit(keywords: &[&[String]], max_table: usize) -> Result<Self> {
+    fn with_table_limit(keywords: &[&[String]], marks: &[&str], max_table: usize) -> Result<Self> {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -149,6 +153,19 @@ impl Prefilter {
         if patterns.iter().any(String::is_empty) {
             return Err(Error::Scan("a rule has an empty keyword".into()));
         }
+        let mut mark_patterns = Vec::with_capacity(marks.len());
+        for mark in marks {
+            if mark.is_empty() {
+                return Err(Error::Scan("a prefilter mark is empty".into()));
+            }
+            let key = mark.to_ascii_lowercase();
+            let slot = *index.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                pattern_rules.push(Vec::new());
+                patterns.len() - 1
+            });
+            mark_patterns.push(slot);
+        }
         let automaton = Keywords::new(&patterns, max_table)
             .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
         let mut rule_patterns = vec![Vec::new(); keywords.len()];
@@ -162,10 +179,17 @@ impl Prefilter {
             lengths: patterns.iter().map(String::len).collect(),
             pattern_rules,
             rule_patterns,
+            marks: mark_patterns,
         })
     }
 
-    /// Number of distinct keywords.
+    /// The automaton pattern of mark `i` (the `i`th of [`Prefilter::new`]'s `marks`),
+    /// to look up in [`Hits::positions`].
+    pub fn mark_pattern(&self, i: usize) -> Option<usize> {
+        self.marks.get(i).copied()
+    }
+
+    /// Number of distinct keywords and marks.
     pub fn keyword_count(&self) -> usize {
         self.pattern_rules.len()
     }
@@ -548,20 +572,37 @@ mod tests {
         let a = kw(&["sk-"]);
         let b = kw(&["sk-ant-", "anthropic"]);
         let c = kw(&["AKIA"]);
-        let table = Prefilter::new(&[&a, &b, &c]).unwrap();
+        let table = Prefilter::new(&[&a, &b, &c], &[]).unwrap();
         assert!(matches!(table.automaton, Keywords::Table(_)));
         // Keywords too many for a table get the crate's NFA, with the same results.
-        let nfa = Prefilter::with_table_limit(&[&a, &b, &c], 10).unwrap();
+        let nfa = Prefilter::with_table_limit(&[&a, &b, &c], &[], 10).unwrap();
         assert!(matches!(nfa.automaton, Keywords::Nfa(_)));
         for p in [table, nfa] {
             finds_rules_in(&p);
         }
-        assert!(Prefilter::new(&[&kw(&["sk-", ""])]).is_err());
+        assert!(Prefilter::new(&[&kw(&["sk-", ""])], &[]).is_err());
         // No rules at all (a configuration can disable every one): nothing is a candidate.
-        let none = Prefilter::new(&[]).unwrap();
+        let none = Prefilter::new(&[], &[]).unwrap();
         let mut hits = Hits::default();
         none.candidates(&b"sk-ant- akia ".repeat(2000), &mut hits);
         assert!(hits.rules().is_empty());
+    }
+
+    #[test]
+    fn marks_are_located_in_the_same_pass_and_run_no_rule() {
+        // A mark may also be a rule's keyword: one pattern serves both.
+        let p = Prefilter::new(&[&kw(&["token"]), &kw(&["%3a"])], &["\\u", "%3A"]).unwrap();
+        let (u, colon) = (p.mark_pattern(0).unwrap(), p.mark_pattern(1).unwrap());
+        assert_eq!(p.mark_pattern(2), None);
+        assert_eq!(colon, p.rule_patterns(1)[0]);
+        let mut hits = Hits::default();
+        p.candidates(br#"s = "\u0067hp" \U00"#, &mut hits);
+        assert!(hits.rules().is_empty());
+        assert_eq!(hits.positions(u), Some(&[(5, 7), (15, 17)][..]));
+        p.candidates(b"t=token%3Aghp", &mut hits);
+        assert_eq!(hits.rules(), &[0, 1]);
+        assert_eq!(hits.positions(colon), Some(&[(7, 10)][..]));
+        assert!(Prefilter::new(&[], &[""]).is_err());
     }
 
     fn finds_rules_in(p: &Prefilter) {
@@ -625,7 +666,7 @@ mod tests {
 
     #[test]
     fn keyword_dense_texts_give_up_positions_but_not_rules() {
-        let p = Prefilter::new(&[&kw(&["ab"]), &kw(&["zz"]), &kw(&["q"])]).unwrap();
+        let p = Prefilter::new(&[&kw(&["ab"]), &kw(&["zz"]), &kw(&["q"])], &[]).unwrap();
         let mut hits = Hits::default();
         // More occurrences of `ab` than one lane keeps, then `zz` once, past them.
         let mut text = b"ab".repeat(MAX_RECORDED);

@@ -693,6 +693,8 @@ pub struct BlobWorker<'s> {
 struct Decoding {
     decoded: Decoded,
     keywords: Vec<usize>,
+    /// Where the text's decoding triggers start ([`decode::TRIGGER_MARKS`]).
+    triggers: Vec<usize>,
 }
 
 impl std::fmt::Debug for BlobWorker<'_> {
@@ -1122,11 +1124,21 @@ fn scan_decoded(
             capped: false,
         };
     }
-    let Decoding { decoded, keywords } = decoding;
+    let Decoding {
+        decoded,
+        keywords,
+        triggers,
+    } = decoding;
     let known = matcher.precise_keywords(keywords);
+    let marked = matcher.mark_starts(0..decode::TRIGGER_MARKS, triggers);
+    let quoted_printable = matcher
+        .mark_positions(decode::QUOTED_PRINTABLE_MARK)
+        .map(|at| !at.is_empty());
     let hints = decode::Hints {
         armour: matcher.saw_armour(),
         keywords: known.then_some(keywords.as_slice()),
+        triggers: marked.then_some(triggers.as_slice()),
+        quoted_printable,
     };
     decode::decode(text, owned, depth, hints, decoded);
     let mut out = DecodedScan {

@@ -266,6 +266,28 @@ impl<'r> Matcher<'r> {
         true
     }
 
+    /// Where the latest text's mark `i` (see [`crate::prefilter::Prefilter::new`])
+    /// occurred, as byte ranges in text order; `None` when the keyword pass could not
+    /// record every occurrence.
+    pub fn mark_positions(&self, i: usize) -> Option<&[(usize, usize)]> {
+        self.hits.positions(self.rules.prefilter().mark_pattern(i)?)
+    }
+
+    /// Where the latest text's marks `marks` start, ascending, into `out`; false (and
+    /// `out` meaningless) when the keyword pass could not record every occurrence.
+    pub fn mark_starts(&self, marks: std::ops::Range<usize>, out: &mut Vec<usize>) -> bool {
+        out.clear();
+        for i in marks {
+            let Some(at) = self.mark_positions(i) else {
+                return false;
+            };
+            out.extend(at.iter().map(|&(start, _)| start));
+        }
+        out.sort_unstable();
+        out.dedup();
+        true
+    }
+
     /// Find every secret in `text`, which is reported at `path`.
     pub fn scan(&mut self, path: &str, text: &[u8]) -> FileMatches {
         self.scan_owned(path, text, &|_| true)

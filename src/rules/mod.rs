@@ -242,7 +242,7 @@ impl RuleSet {
             }
         }
         let keywords: Vec<&[String]> = rules.iter().map(|r| r.info.keywords.as_slice()).collect();
-        let prefilter = Prefilter::new(&keywords)?;
+        let prefilter = Prefilter::new(&keywords, crate::decode::MARKS)?;
         let mut globs = GlobSetBuilder::new();
         let mut owners = Vec::new();
         for (i, r) in rules.iter().enumerate() {
