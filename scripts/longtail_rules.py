@@ -226,6 +226,9 @@ def render_rule(p, r, rng, seen_ids):
         negs.append(f'{env}={exs[0][:-1]}')
     if named:
         negs.append(f'OTHER_SERVICE_TOKEN={exs[1]}')
+    # A row's own negatives (a name inside a longer word: MODIFY_API_KEY is not Dify's),
+    # with the value drawn for the first example.
+    negs += [n.format(value=exs[0]) for n in r.get('negs', [])]
     desc = r['desc']
     refs = r.get('refs') or [p['rotate']]
     lines = [
