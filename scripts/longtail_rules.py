@@ -18,6 +18,7 @@ CS = {
     'hex': 'a-f0-9', 'HEX': 'A-F0-9', 'xhex': 'a-fA-F0-9', 'alnum': 'A-Za-z0-9',
     'lower': 'a-z0-9', 'upper': 'A-Z0-9', 'b64u': 'A-Za-z0-9_\\-', 'b64': 'A-Za-z0-9+/',
     'alpha': 'A-Za-z', 'digit': '0-9', 'UPPER': 'A-Z', 'b58': '1-9A-HJ-NP-Za-km-z',
+    'b32': 'A-Z2-7', 'b32l': 'a-z2-7', 'bech32': 'ac-hj-np-z02-9',
 }
 def chars(cls):
     out = []
@@ -171,7 +172,12 @@ def render_rule(p, r, rng, seen_ids):
         regex += trail
     else:
         assert first_lit and len(first_lit) >= 3, rid
-        regex = LEAD + '(?P<secret>' + sre + ')' + trail
+        if r.get('lit_ok'):
+            # The literal stays outside the secret, so the value filter judges the drawn
+            # part and not the literal's own words.
+            regex = LEAD + part_regex(parts[:1]) + '(?P<secret>' + part_regex(parts[1:]) + ')' + trail
+        else:
+            regex = LEAD + '(?P<secret>' + sre + ')' + trail
         kws = [first_lit.lower()]
     if r.get('kw'):
         kws = r['kw']
@@ -197,7 +203,10 @@ def render_rule(p, r, rng, seen_ids):
     for edge in (0, 1):
         for _ in range(200):
             v = gen_value(parts, rng, edge)
-            if entropy(v) > ent + 0.15 and not placeholderish(v):
+            # A literal that itself reads as a placeholder (Roblox's cookie warning says
+            # "your") is judged on the drawn part alone.
+            drawn = v.replace(first_lit, '', 1) if r.get('lit_ok') and first_lit else v
+            if entropy(v) > ent + 0.15 and not placeholderish(drawn):
                 break
         else:
             raise SystemExit(f'{rid}: cannot draw a value')
@@ -217,6 +226,9 @@ def render_rule(p, r, rng, seen_ids):
         negs.append(f'{env}={exs[0][:-1]}')
     if named:
         negs.append(f'OTHER_SERVICE_TOKEN={exs[1]}')
+    # A row's own negatives (a name inside a longer word: MODIFY_API_KEY is not Dify's),
+    # with the value drawn for the first example.
+    negs += [n.format(value=exs[0]) for n in r.get('negs', [])]
     desc = r['desc']
     refs = r.get('refs') or [p['rotate']]
     lines = [
@@ -247,7 +259,7 @@ def render_rule(p, r, rng, seen_ids):
     ]
     return '\n'.join(lines)
 
-TABLES = ['ai', 'devtools', 'saas', 'statsig']
+TABLES = ['ai', 'devtools', 'saas', 'statsig', 'formats3', 'named4']
 
 if __name__ == '__main__':
     here = os.path.dirname(os.path.abspath(__file__))
