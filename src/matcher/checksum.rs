@@ -82,8 +82,8 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
 /// field (`clientAuthType: VerifyClientCertIfGiven` in the next document). What it
 /// decodes to must be secret: a certificate or public key is published on purpose, an
 /// empty PEM envelope (`-----BEGIN PRIVATE KEY-----` straight into `-----END`) is a
-/// fixture's stand-in, and text the placeholder check rejects (`changeme`, `${VAR}`) is
-/// no more a secret encoded than it is in clear.
+/// fixture's stand-in, and text the placeholder checks reject (`changeme`, `${VAR}`,
+/// `admin_password`, `secret_data1`) is no more a secret encoded than it is in clear.
 pub fn base64_data_ok(value: &[u8]) -> bool {
     if value.len() % 4 != 0 {
         return false;
@@ -103,7 +103,9 @@ pub fn base64_data_ok(value: &[u8]) -> bool {
     }
     let printable =
         !decoded.is_empty() && decoded.iter().all(|&b| b.is_ascii_graphic() || b == b' ');
-    !(printable && super::filter::looks_like_placeholder(&decoded))
+    !(printable
+        && (super::filter::looks_like_placeholder(&decoded)
+            || super::generic::dictionary_word(&decoded)))
 }
 
 /// What a JWT's header and payload say: enough to judge it and to describe it in a
@@ -282,6 +284,8 @@ mod tests {
         assert!(!base64_data_ok(b64(empty).as_bytes()));
         assert!(!base64_data_ok(b64("changeme-please").as_bytes()));
         assert!(!base64_data_ok(b64("${DB_PASSWORD}").as_bytes()));
+        assert!(!base64_data_ok(b64("admin_password").as_bytes()));
+        assert!(!base64_data_ok(b64("secret_data1").as_bytes()));
     }
 
     #[test]

@@ -388,7 +388,7 @@ fn placeholder(v: &[u8]) -> bool {
 
 /// A password someone typed as a stand-in: a [`PLACEHOLDERS`] word with a short counter,
 /// or a value holding a [`PLACEHOLDER_PARTS`] word.
-fn dictionary_word(v: &[u8]) -> bool {
+pub(crate) fn dictionary_word(v: &[u8]) -> bool {
     // Whole word plus a short counter: `passwd1`, `secret123`, `hunter2`, `admin!`.
     let mut core = v;
     if let Some((b'!', rest)) = core.split_last() {
@@ -437,7 +437,7 @@ fn described(v: &[u8]) -> bool {
 }
 
 /// Option values that configure how a credential is handled, not credentials.
-const ENUM_WORDS: [&str; 40] = [
+const ENUM_WORDS: [&str; 43] = [
     "always",
     "never",
     "auto",
@@ -478,12 +478,20 @@ const ENUM_WORDS: [&str; 40] = [
     "text",
     "unset",
     "inherit",
+    "hashed",
+    "encrypted",
+    "confirmed",
 ];
 
+/// One option word, or a `|`-joined list of them: a validation rule such as
+/// `required|confirmed` or a cast (`hashed`) under a `password` key.
 fn enum_word(v: &[u8]) -> bool {
-    let lower = v.to_ascii_lowercase();
-    ENUM_WORDS.iter().any(|w| w.as_bytes() == lower.as_slice())
-        || (lower.starts_with(b"scram-sha-") && v.len() <= 16)
+    let one = |w: &[u8]| {
+        let lower = w.to_ascii_lowercase();
+        ENUM_WORDS.iter().any(|e| e.as_bytes() == lower.as_slice())
+            || (lower.starts_with(b"scram-sha-") && w.len() <= 16)
+    };
+    one(v) || (v.contains(&b'|') && v.split(|&c| c == b'|').all(one))
 }
 
 /// Identifiers: PascalCase or camelCase words (`NextPage`, `DescribeInstances`,
@@ -738,6 +746,8 @@ mod tests {
             (P, "password", "{0}", "template"),
             (P, "password", "__DB_PASSWORD__", "template"),
             (P, "password", "%{hiera_pw}", "template"),
+            (P, "password", "hashed", "enum word"),
+            (P, "password", "required|confirmed", "enum word"),
             (P, "password", "store-pass", "placeholder"),
             (P, "password", "invalid-credentials", "placeholder"),
             (P, "password", "passwd-on-proxy", "placeholder"),
@@ -819,6 +829,7 @@ mod tests {
             (P, "password", "blooberry"),
             (P, "password", "correct-horse-battery-staple"),
             (P, "password", "Wr8Kq2-Zx7Mv4"),
+            (P, "password", "required|Tq8Lw2Rv7Tb5"),
         ] {
             assert_eq!(why(expect, name, value), None, "{name} = {value}");
         }
