@@ -85,7 +85,7 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
 /// fixture's stand-in, and text the placeholder checks reject (`changeme`, `${VAR}`,
 /// `admin_password`, `secret_data1`) is no more a secret encoded than it is in clear.
 pub fn base64_data_ok(value: &[u8]) -> bool {
-    if value.len() % 4 != 0 {
+    if !value.len().is_multiple_of(4) {
         return false;
     }
     let decoded = base64url_decode(value);
