@@ -13,9 +13,9 @@ dominates the report. Draws within a rule use `random.Random(seed)`, so the same
 reports and seed always give the same sample.
 
 The output holds no secret values: repository, path:line, rule, the report's own
-redacted preview, and an empty `label` column to fill in by hand with one of
-`real-format` (a credential in a real format, live or not), `placeholder`
-(a test, tutorial or documentation stand-in) or `non-credential`.
+redacted preview, and empty `label` and `note` columns to fill in by hand after
+reading each finding in its file: `real-format`, `placeholder` or `non-credential`
+as eval/precision/README.md defines them, and why.
 """
 
 import argparse
@@ -55,9 +55,9 @@ def main():
         n = max(1, round(a.size * len(group) / total)) if total else 0
         sample.extend(rng.sample(group, min(n, len(group))))
     w = sys.stdout
-    w.write("repo\tlocation\trule\tpreview\tlabel\n")
+    w.write("repo\tlocation\trule\tpreview\tlabel\tnote\n")
     for repo, path, line, rule, preview in sorted(sample):
-        w.write(f"{repo}\t{path}:{line}\t{rule}\t{preview}\t\n")
+        w.write(f"{repo}\t{path}:{line}\t{rule}\t{preview}\t\t\n")
     print(f"{len(sample)} of {total} findings, {len(by_rule)} rules, seed {a.seed}",
           file=sys.stderr)
 

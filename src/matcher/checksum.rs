@@ -77,6 +77,37 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A Kubernetes Secret `data:` value that holds a secret. The API accepts only padded
+/// standard base64, so a value whose length is not a multiple of 4 is some other YAML
+/// field (`clientAuthType: VerifyClientCertIfGiven` in the next document). What it
+/// decodes to must be secret: a certificate or public key is published on purpose, an
+/// empty PEM envelope (`-----BEGIN PRIVATE KEY-----` straight into `-----END`) is a
+/// fixture's stand-in, and text the placeholder checks reject (`changeme`, `${VAR}`,
+/// `admin_password`, `secret_data1`) is no more a secret encoded than it is in clear.
+pub fn base64_data_ok(value: &[u8]) -> bool {
+    if !value.len().is_multiple_of(4) {
+        return false;
+    }
+    let decoded = base64url_decode(value);
+    let text = String::from_utf8_lossy(&decoded);
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("-----BEGIN ") {
+        let label = rest.split("-----").next().unwrap_or_default();
+        if label.contains("CERTIFICATE") || label.contains("PUBLIC KEY") {
+            return false;
+        }
+        let body = rest.split_once('\n').map_or("", |(_, body)| {
+            body.split("-----END").next().unwrap_or_default()
+        });
+        return body.bytes().any(|b| b.is_ascii_alphanumeric());
+    }
+    let printable =
+        !decoded.is_empty() && decoded.iter().all(|&b| b.is_ascii_graphic() || b == b' ');
+    !(printable
+        && (super::filter::looks_like_placeholder(&decoded)
+            || super::generic::dictionary_word(&decoded)))
+}
+
 /// What a JWT's header and payload say: enough to judge it and to describe it in a
 /// finding, never its signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,6 +234,58 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
         assert!(!github_checksum_ok(&bad));
+    }
+
+    /// Standard padded base64 of `s`, for building `data:` values in tests.
+    fn b64(s: &str) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in s.as_bytes().chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn kubernetes_data_keeps_secrets() {
+        assert!(base64_data_ok(b64("kettle-drum-42-Wr8Kq2Zx").as_bytes()));
+        assert!(base64_data_ok(b"cMPOx083pKruwmsiYpuCehxI"));
+        let key = concat!(
+            "-----BEGIN PRIVATE ",
+            "KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49\n-----END PRIVATE KEY-----\n"
+        );
+        assert!(base64_data_ok(b64(key).as_bytes()));
+    }
+
+    #[test]
+    fn kubernetes_data_drops_public_and_stand_in_values() {
+        // Not padded base64: another YAML field after the Secret.
+        assert!(!base64_data_ok(b"VerifyClientCertIfGiven"));
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIBqDCCAU6gAwIBAgIU\n-----END CERTIFICATE-----\n";
+        assert!(!base64_data_ok(b64(cert).as_bytes()));
+        assert!(!base64_data_ok(
+            b64("-----BEGIN CERTIFICATE-----").as_bytes()
+        ));
+        let public = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYI\n-----END PUBLIC KEY-----";
+        assert!(!base64_data_ok(b64(public).as_bytes()));
+        let empty = concat!("-----BEGIN PRIVATE ", "KEY-----\n-----END PRIVATE KEY-----");
+        assert!(!base64_data_ok(b64(empty).as_bytes()));
+        assert!(!base64_data_ok(b64("changeme-please").as_bytes()));
+        assert!(!base64_data_ok(b64("${DB_PASSWORD}").as_bytes()));
+        assert!(!base64_data_ok(b64("admin_password").as_bytes()));
+        assert!(!base64_data_ok(b64("secret_data1").as_bytes()));
     }
 
     #[test]

@@ -11,8 +11,9 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use super::checksum::{github_checksum_ok, jwt_claims, pypi_macaroon_ok};
+use super::checksum::{base64_data_ok, github_checksum_ok, jwt_claims, pypi_macaroon_ok};
 use super::lines::LineIndex;
+use super::preimage::md5_crypt_of_placeholder;
 use crate::rules::{Checksum, Rule};
 
 /// Trim ASCII whitespace off both ends of a secret span (multi-line bodies end in `\n`).
@@ -63,6 +64,8 @@ pub(super) fn accept(rule: &Rule, secret: &[u8], whole: &[u8]) -> bool {
         Some(Checksum::GithubCrc32) => github_checksum_ok(secret),
         Some(Checksum::PypiMacaroon) => pypi_macaroon_ok(secret),
         Some(Checksum::Jwt) => jwt_claims(secret).is_some(),
+        Some(Checksum::Md5CryptPreimage) => !md5_crypt_of_placeholder(secret),
+        Some(Checksum::Base64Data) => base64_data_ok(secret),
     }
 }
 

@@ -110,13 +110,17 @@ pub(crate) fn judge(expect: Expect, name: &[u8], value: &[u8]) -> Option<Reason>
     if identifier(expect, value) {
         return Some(Reason::Identifier);
     }
+    if expect == Expect::Password && described(value) {
+        return Some(Reason::Placeholder);
+    }
     if expect == Expect::Token && !token_like(value) {
         return Some(Reason::LowEntropy);
     }
     None
 }
 
-/// Masks: a value made only of mask characters, or holding a redaction marker.
+/// Masks: a value made only of mask characters, or holding a redaction marker, also
+/// URL-encoded (`%5BFiltered%5D` is what an SDK's scrubber leaves in a query string).
 fn redacted(v: &[u8]) -> bool {
     let mask = |c: &u8| matches!(c, b'*' | b'x' | b'X' | b'#' | b'-' | b'.' | b'_' | b'?');
     if !v.is_empty() && v.iter().all(mask) {
@@ -124,7 +128,15 @@ fn redacted(v: &[u8]) -> bool {
     }
     let lower = v.to_ascii_lowercase();
     [
-        "redacted", "<hidden>", "[hidden]", "<masked>", "***", "xxx", "\u{2022}",
+        "redacted",
+        "<hidden>",
+        "[hidden]",
+        "<masked>",
+        "***",
+        "xxx",
+        "\u{2022}",
+        "[filtered]",
+        "%5bfiltered%5d",
     ]
     .iter()
     .any(|m| memmem::find(&lower, m.as_bytes()).is_some())
@@ -268,7 +280,7 @@ fn uuid(v: &[u8]) -> bool {
 /// Words people type as stand-ins for a credential, after folding leetspeak and case.
 /// A value is a placeholder when it is one of these (optionally followed by up to four
 /// digits and one `!`), or when it contains one of the longer ones.
-const PLACEHOLDERS: [&str; 61] = [
+const PLACEHOLDERS: [&str; 64] = [
     "password",
     "passwd",
     "passw",
@@ -330,6 +342,9 @@ const PLACEHOLDERS: [&str; 61] = [
     "pa",
     "value",
     "swordfish",
+    "hello",
+    "credential",
+    "credentials",
 ];
 
 /// Placeholder words long and odd enough that containing one marks the whole value.
@@ -368,6 +383,12 @@ fn fold(v: &[u8]) -> Vec<u8> {
 }
 
 fn placeholder(v: &[u8]) -> bool {
+    dictionary_word(v) || super::looks_like_placeholder(v)
+}
+
+/// A password someone typed as a stand-in: a [`PLACEHOLDERS`] word with a short counter,
+/// or a value holding a [`PLACEHOLDER_PARTS`] word.
+pub(crate) fn dictionary_word(v: &[u8]) -> bool {
     // Whole word plus a short counter: `passwd1`, `secret123`, `hunter2`, `admin!`.
     let mut core = v;
     if let Some((b'!', rest)) = core.split_last() {
@@ -394,11 +415,29 @@ fn placeholder(v: &[u8]) -> bool {
     PLACEHOLDER_PARTS.iter().any(|p| {
         memmem::find(&folded, p.as_bytes()).is_some()
             || memmem::find(&lower, p.as_bytes()).is_some()
-    }) || super::looks_like_placeholder(v)
+    })
+}
+
+/// A value that describes a password instead of being one: two or more words of letters
+/// joined by `-` or `_`, one of them a placeholder (`store-pass`, `invalid-credentials`,
+/// `passwd-on-proxy`). A chosen passphrase of words (`kettle_drum42`,
+/// `correct-horse-battery-staple`) names no placeholder word.
+fn described(v: &[u8]) -> bool {
+    let words: Vec<&[u8]> = v.split(|&c| c == b'-' || c == b'_').collect();
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.iter().all(u8::is_ascii_alphabetic))
+        && words.iter().any(|w| {
+            let lower = w.to_ascii_lowercase();
+            PLACEHOLDERS
+                .iter()
+                .any(|p| p.as_bytes() == lower.as_slice())
+        })
 }
 
 /// Option values that configure how a credential is handled, not credentials.
-const ENUM_WORDS: [&str; 40] = [
+const ENUM_WORDS: [&str; 43] = [
     "always",
     "never",
     "auto",
@@ -439,12 +478,20 @@ const ENUM_WORDS: [&str; 40] = [
     "text",
     "unset",
     "inherit",
+    "hashed",
+    "encrypted",
+    "confirmed",
 ];
 
+/// One option word, or a `|`-joined list of them: a validation rule such as
+/// `required|confirmed` or a cast (`hashed`) under a `password` key.
 fn enum_word(v: &[u8]) -> bool {
-    let lower = v.to_ascii_lowercase();
-    ENUM_WORDS.iter().any(|w| w.as_bytes() == lower.as_slice())
-        || (lower.starts_with(b"scram-sha-") && v.len() <= 16)
+    let one = |w: &[u8]| {
+        let lower = w.to_ascii_lowercase();
+        ENUM_WORDS.iter().any(|e| e.as_bytes() == lower.as_slice())
+            || (lower.starts_with(b"scram-sha-") && w.len() <= 16)
+    };
+    one(v) || (v.contains(&b'|') && v.split(|&c| c == b'|').all(one))
 }
 
 /// Identifiers: PascalCase or camelCase words (`NextPage`, `DescribeInstances`,
@@ -683,6 +730,8 @@ mod tests {
             (P, "password", "xxxxxxxx", "redacted"),
             (P, "password", "<redacted>", "redacted"),
             (P, "password", "######", "redacted"),
+            (T, "token", "%5BFiltered%5D", "redacted"),
+            (P, "password", "[Filtered]", "redacted"),
             (T, "api_key", "${API_KEY}", "template"),
             (T, "token", "{{ .Values.token }}", "template"),
             (P, "password", "%(db_password)s", "template"),
@@ -697,6 +746,12 @@ mod tests {
             (P, "password", "{0}", "template"),
             (P, "password", "__DB_PASSWORD__", "template"),
             (P, "password", "%{hiera_pw}", "template"),
+            (P, "password", "hashed", "enum word"),
+            (P, "password", "required|confirmed", "enum word"),
+            (P, "password", "store-pass", "placeholder"),
+            (P, "password", "invalid-credentials", "placeholder"),
+            (P, "password", "passwd-on-proxy", "placeholder"),
+            (P, "password", "hello123", "placeholder"),
             (T, "token_url", "https://gitlab.com/oauth/token", "url"),
             (T, "secret_file", "/run/secrets/app", "path"),
             (P, "password_dir", "./tests/passwords", "path"),
@@ -772,6 +827,9 @@ mod tests {
             (P, "password", "kettle_drum42"),
             (P, "password", "Lc43twCFJ3"),
             (P, "password", "blooberry"),
+            (P, "password", "correct-horse-battery-staple"),
+            (P, "password", "Wr8Kq2-Zx7Mv4"),
+            (P, "password", "required|Tq8Lw2Rv7Tb5"),
         ] {
             assert_eq!(why(expect, name, value), None, "{name} = {value}");
         }

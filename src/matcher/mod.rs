@@ -30,6 +30,7 @@ mod filter;
 mod generic;
 mod lines;
 mod narrow;
+mod preimage;
 #[cfg(test)]
 pub(crate) mod test_support;
 

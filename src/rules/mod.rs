@@ -45,15 +45,25 @@ pub enum Checksum {
     /// JSON Web Tokens: header and payload must decode to JSON objects and the header
     /// must name its `alg`; well-known sample tokens do not pass.
     Jwt,
+    /// MD5-crypt password hashes (`$1$`, `$apr1$`): a hash of a placeholder password
+    /// (`test`, `password`, …) does not count, which hashing each such word with the
+    /// hash's own salt decides exactly.
+    Md5CryptPreimage,
+    /// Kubernetes Secret `data:` values: padded standard base64, as the API requires,
+    /// that decodes to something secret: not a certificate or public key, not an empty
+    /// PEM envelope, not placeholder text.
+    Base64Data,
 }
 
 impl Checksum {
     /// The names rule files use for each checksum.
-    const NAMES: [(&'static str, Checksum); 4] = [
+    const NAMES: [(&'static str, Checksum); 6] = [
         ("github-crc32", Checksum::GithubCrc32),
         ("npm-crc32", Checksum::GithubCrc32),
         ("pypi-macaroon", Checksum::PypiMacaroon),
         ("jwt", Checksum::Jwt),
+        ("md5-crypt-preimage", Checksum::Md5CryptPreimage),
+        ("base64-data", Checksum::Base64Data),
     ];
 
     fn parse(name: &str) -> Option<Self> {
@@ -831,7 +841,7 @@ negative_examples = ["demo_short"]
             "precision = \"high\"\nchecksum = \"crc64\"",
         ));
         assert!(
-            e.starts_with("demo.toml:10: key `rules[0].checksum`: unknown checksum `crc64` (known: github-crc32, npm-crc32, pypi-macaroon, jwt)"),
+            e.starts_with("demo.toml:10: key `rules[0].checksum`: unknown checksum `crc64` (known: github-crc32, npm-crc32, pypi-macaroon, jwt, md5-crypt-preimage, base64-data)"),
             "{e}"
         );
         for (name, _) in Checksum::NAMES {
