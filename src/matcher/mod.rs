@@ -249,22 +249,14 @@ impl<'r> Matcher<'r> {
     /// start, ascending, into `out`; false (and `out` meaningless) when the keyword pass
     /// could not record every occurrence.
     pub fn precise_keywords(&self, out: &mut Vec<usize>) -> bool {
-        out.clear();
         let prefilter = self.rules.prefilter();
-        for &ri in self.hits.rules() {
-            if !self.precise[ri] {
-                continue;
-            }
-            for &p in prefilter.rule_patterns(ri) {
-                let Some(at) = self.hits.positions(p) else {
-                    return false;
-                };
-                out.extend(at.iter().map(|&(start, _)| start));
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        true
+        let patterns = self
+            .hits
+            .rules()
+            .iter()
+            .filter(|&&ri| self.precise[ri])
+            .flat_map(|&ri| prefilter.rule_patterns(ri).iter().copied());
+        self.starts_of(patterns, out)
     }
 
     /// Where the latest text's mark `i` (see [`crate::prefilter::Prefilter::new`])
@@ -277,9 +269,20 @@ impl<'r> Matcher<'r> {
     /// Where the latest text's marks `marks` start, ascending, into `out`; false (and
     /// `out` meaningless) when the keyword pass could not record every occurrence.
     pub fn mark_starts(&self, marks: std::ops::Range<usize>, out: &mut Vec<usize>) -> bool {
+        let prefilter = self.rules.prefilter();
+        // A rule set built without these marks cannot say where they are.
+        if !marks.clone().all(|i| prefilter.mark_pattern(i).is_some()) {
+            return false;
+        }
+        self.starts_of(marks.filter_map(|i| prefilter.mark_pattern(i)), out)
+    }
+
+    /// Where the latest text's automaton `patterns` start, ascending and once each, into
+    /// `out`; false (and `out` meaningless) when occurrences were not all recorded.
+    fn starts_of(&self, patterns: impl Iterator<Item = usize>, out: &mut Vec<usize>) -> bool {
         out.clear();
-        for i in marks {
-            let Some(at) = self.mark_positions(i) else {
+        for p in patterns {
+            let Some(at) = self.hits.positions(p) else {
                 return false;
             };
             out.extend(at.iter().map(|&(start, _)| start));
