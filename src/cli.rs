@@ -259,6 +259,11 @@ struct OutputArgs {
     /// List every skipped file in the text report.
     #[arg(long, short)]
     verbose: bool,
+    /// Also report stand-ins, as notes: guessable values (`fighter`, `foo:bar`, a
+    /// password hash) in test, fixture and documentation files, withheld and only
+    /// counted by default.
+    #[arg(long)]
+    stand_ins: bool,
     /// Color the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -479,7 +484,10 @@ impl Settings {
         choice: RuleChoice,
     ) -> Result<Settings> {
         let sink = open_output(out.output.as_deref())?;
-        let (config, rules) = load_config(out.config.as_deref(), start, choice)?;
+        let (config, mut rules) = load_config(out.config.as_deref(), start, choice)?;
+        if out.stand_ins {
+            rules.set_report_stand_ins(true);
+        }
         let config_file = config.file.clone().map(PathBuf::from);
         let mut err = io::stderr().lock();
         for w in &config.warnings {
@@ -1132,6 +1140,7 @@ fn inventory(args: &InventoryArgs) -> Result<ExitCode> {
         config: args.config.clone(),
         baseline: args.baseline.clone(),
         verbose: false,
+        stand_ins: false,
         color: ColorArg::Never,
     };
     let (report, facts, settings) = if args.git {

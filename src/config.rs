@@ -4,6 +4,7 @@
 //! disabled_rules = ["generic-password-assignment"]
 //! max_file_size = 10_000_000
 //! report_public_identifiers = false   # true: also report publishable keys, as notes
+//! report_stand_ins = false            # true: also report guessable values in tests and docs
 //!
 //! builtin_rules = true                # false: only the rules below
 //!
@@ -127,6 +128,8 @@ struct ConfigSpec {
     max_file_size: Option<u64>,
     #[serde(default)]
     report_public_identifiers: bool,
+    #[serde(default)]
+    report_stand_ins: bool,
     #[serde(default = "yes")]
     builtin_rules: bool,
     #[serde(default)]
@@ -170,6 +173,9 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     /// Run public-identifier rules too, reporting at `note`.
     pub report_public_identifiers: bool,
+    /// Report stand-ins (guessable values in tests and documentation) as notes instead
+    /// of only counting them.
+    pub report_stand_ins: bool,
     /// Relative path globs never read.
     pub allow_paths: Vec<String>,
     /// Extra rules.
@@ -189,6 +195,7 @@ impl Default for Config {
             disabled_rules: Vec::new(),
             max_file_size: None,
             report_public_identifiers: false,
+            report_stand_ins: false,
             allow_paths: Vec::new(),
             rules: Vec::new(),
             disabled_at: Vec::new(),
@@ -276,6 +283,7 @@ impl Config {
                 .collect(),
             max_file_size: spec.max_file_size,
             report_public_identifiers: spec.report_public_identifiers,
+            report_stand_ins: spec.report_stand_ins,
             allow_paths: spec
                 .allowlist
                 .paths
@@ -323,7 +331,9 @@ impl Config {
         if !self.report_public_identifiers {
             crate::rules::silence_public_identifiers(&mut all);
         }
-        RuleSet::new(all)
+        let mut set = RuleSet::new(all)?;
+        set.set_report_stand_ins(self.report_stand_ins);
+        Ok(set)
     }
 
     /// An `or` allowlist's `match` regexes need the whole match, which only the matcher

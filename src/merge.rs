@@ -474,13 +474,14 @@ struct InSkipped {
 }
 
 /// The suppression mechanisms a report counts (the keys of `stats.suppressed`).
-const SUPPRESSIONS: [&str; 6] = [
+const SUPPRESSIONS: [&str; 7] = [
     "inline",
     "ignore_file",
     "baseline",
     "gitleaks_ignore",
     "allowlist",
     "rule_path",
+    "stand_in",
 ];
 
 fn skip_reason(s: &str) -> std::result::Result<SkipReason, String> {

@@ -154,7 +154,8 @@ pub struct ScanStats {
     pub skipped: BTreeMap<SkipReason, u64>,
     /// Findings reported.
     pub findings: u64,
-    /// Matches silenced, by mechanism (`inline`, `ignore_file`, `baseline`).
+    /// Matches silenced, by mechanism (`inline`, `ignore_file`, `baseline`, …, and
+    /// `stand_in`: guessable values in tests and docs, withheld unless asked for).
     pub suppressed: BTreeMap<&'static str, u64>,
     /// Rules that hit their per-file cap, and where.
     pub capped: Vec<CappedRule>,
@@ -893,7 +894,10 @@ impl<'s> BlobWorker<'s> {
             display,
             bytes.len() as u64,
             vec![finding],
-            0,
+            Silenced {
+                inline: 0,
+                stand_ins: 0,
+            },
             Vec::new(),
             out,
         );
@@ -924,6 +928,7 @@ impl<'s> BlobWorker<'s> {
         let (matcher, decoding) = (&mut self.matcher, &mut self.decoding);
         let mut found = Vec::new();
         let mut suppressed = 0;
+        let mut stand_ins = 0;
         let mut capped: Vec<String> = Vec::new();
         let mut decode_capped = false;
         let read = self.reader.scan_stream(
@@ -934,6 +939,7 @@ impl<'s> BlobWorker<'s> {
             |w| {
                 let m = matcher.scan_chunk(&display, &w);
                 suppressed += m.suppressed;
+                stand_ins += m.stand_ins.len();
                 capped.extend(m.capped_rules);
                 let raw = found.len();
                 found.extend(m.findings);
@@ -948,6 +954,7 @@ impl<'s> BlobWorker<'s> {
                     raw,
                 );
                 suppressed += d.suppressed;
+                stand_ins += d.stand_ins;
                 decode_capped |= d.capped;
             },
         );
@@ -964,7 +971,11 @@ impl<'s> BlobWorker<'s> {
                 if decode_capped {
                     out.stats.decode_capped.push(display.clone());
                 }
-                self.account(at, display, read.bytes, found, suppressed, capped, out);
+                let silenced = Silenced {
+                    inline: suppressed,
+                    stand_ins,
+                };
+                self.account(at, display, read.bytes, found, silenced, capped, out);
             }
         }
     }
@@ -995,15 +1006,11 @@ impl<'s> BlobWorker<'s> {
         if d.capped {
             out.stats.decode_capped.push(display.clone());
         }
-        self.account(
-            at,
-            display,
-            len,
-            found,
-            m.suppressed + d.suppressed,
-            m.capped_rules,
-            out,
-        );
+        let silenced = Silenced {
+            inline: m.suppressed + d.suppressed,
+            stand_ins: m.stand_ins.len() + d.stand_ins,
+        };
+        self.account(at, display, len, found, silenced, m.capped_rules, out);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1013,7 +1020,7 @@ impl<'s> BlobWorker<'s> {
         display: String,
         bytes: u64,
         mut findings: Vec<Finding>,
-        suppressed: usize,
+        silenced: Silenced,
         mut capped: Vec<String>,
         out: &mut BlobScan,
     ) {
@@ -1027,8 +1034,13 @@ impl<'s> BlobWorker<'s> {
         capped.dedup();
         out.stats.files_scanned += 1;
         out.stats.bytes_scanned += bytes;
-        if suppressed > 0 {
-            *out.stats.suppressed.entry("inline").or_default() += suppressed as u64;
+        for (kind, n) in [
+            ("inline", silenced.inline),
+            ("stand_in", silenced.stand_ins),
+        ] {
+            if n > 0 {
+                *out.stats.suppressed.entry(kind).or_default() += n as u64;
+            }
         }
         out.stats
             .capped
@@ -1092,10 +1104,20 @@ fn archive_kind(max_depth: usize, head: &[u8], depth: usize) -> Result<Option<Ar
     Ok(Some(kind))
 }
 
+/// Matches one text had that are counted, not reported.
+struct Silenced {
+    /// Silenced by an inline marker.
+    inline: usize,
+    /// Guessable values in tests and documentation (see `matcher::stand_in`).
+    stand_ins: usize,
+}
+
 /// What scanning one text's decoded spans added.
 struct DecodedScan {
     /// Decoded findings silenced by an inline marker in the original text.
     suppressed: usize,
+    /// Decoded stand-ins of formats precise enough to report from decoded text.
+    stand_ins: usize,
     /// Whether the decoding cap cut decoding short.
     capped: bool,
 }
@@ -1121,6 +1143,7 @@ fn scan_decoded(
     if depth == 0 {
         return DecodedScan {
             suppressed: 0,
+            stand_ins: 0,
             capped: false,
         };
     }
@@ -1143,12 +1166,18 @@ fn scan_decoded(
     decode::decode(text, owned, depth, hints, decoded);
     let mut out = DecodedScan {
         suppressed: 0,
+        stand_ins: 0,
         capped: decoded.capped,
     };
     if decoded.pieces.is_empty() {
         return out;
     }
     let m = matcher.scan(display, &decoded.text);
+    out.stand_ins = m
+        .stand_ins
+        .iter()
+        .filter(|f| f.rule.precision >= Precision::High)
+        .count();
     if m.findings.is_empty() {
         return out;
     }

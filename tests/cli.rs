@@ -719,3 +719,114 @@ fn a_generic_finding_names_the_service_its_variable_names() {
     let details = v["findings"][0]["details"].as_str().unwrap_or_default();
     assert!(details.contains("service: zerobounce"), "{v}");
 }
+
+#[test]
+fn stand_ins_in_tests_and_docs_are_counted_not_reported_unless_asked_for() {
+    // The same guessable password in a test, a docs page and deployable config, a
+    // password hash in a tutorial, and a real-format key in a test.
+    let word = "fighter";
+    let hash = format!(
+        "{}{}",
+        "$2y$10$92IXUNpkjO0rOQ5byMi.Ye4oKoEa3Ro9llC", "/.og/at2.uheWG/igi"
+    );
+    let gh = github_token();
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "tests/test_login.py",
+                format!("login({{\"password\": \"{word}\"}})\n"),
+            ),
+            (
+                "docs/setup.md",
+                format!("    DB_USER: app\n    DB_PASSWORD: {word}\n"),
+            ),
+            ("config/app.py", format!("DB_PASSWORD = \"{word}\"\n")),
+            (
+                "docs_src/users.py",
+                format!("hashed_password = \"{hash}\"\n"),
+            ),
+            ("tests/test_client.py", format!("TOKEN = \"{gh}\"\n")),
+        ],
+    );
+    let (code, v) = json_scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{v}");
+    let mut found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().to_string();
+            (path, f["rule_id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "config/app.py".to_string(),
+                "generic-password-assignment".to_string()
+            ),
+            (
+                "tests/test_client.py".to_string(),
+                "github-personal-access-token".to_string()
+            ),
+        ],
+        "{v}"
+    );
+    assert_eq!(v["stats"]["suppressed"]["stand_in"], 3, "{v}");
+
+    // The text summary says how many were withheld and how to see them.
+    plainsight()
+        .args(["scan", dir.path().to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "3 stand-ins in tests or docs withheld (--stand-ins shows them)",
+        ));
+
+    // Asked for, they are notes that say why.
+    let (_, v) = json_scan(dir.path(), &["--stand-ins"]);
+    let notes: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "note")
+        .collect();
+    assert_eq!(notes.len(), 3, "{v}");
+    for n in notes {
+        let details = n["details"].as_str().unwrap_or_default();
+        assert!(details.starts_with("stand-in:"), "{n}");
+    }
+    assert!(v["stats"]["suppressed"].get("stand_in").is_none(), "{v}");
+
+    // The config key does the same.
+    let config = dir.path().join("plainsight.toml");
+    std::fs::write(&config, "report_stand_ins = true\n").unwrap();
+    let (_, v) = json_scan(dir.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 5, "{v}");
+}
+
+#[test]
+fn a_variable_named_for_tests_makes_its_guessable_value_a_stand_in() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[(
+            "ci.yml",
+            "env:\n  APP_POSTGRES_USER: app\n  APP_TEST_POSTGRES_PASSWORD: sentry\n  APP_POSTGRES_PASSWORD: sentry\n"
+                .to_string(),
+        )],
+    );
+    let (_, v) = json_scan(dir.path(), &[]);
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![4], "{v}");
+    assert_eq!(v["stats"]["suppressed"]["stand_in"], 1, "{v}");
+}

@@ -77,6 +77,27 @@ fn base64url_decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The text padded standard base64 `value` stands for, when it decodes to printable
+/// ASCII (spaces and line breaks included); `None` for anything else.
+pub(super) fn base64_text(value: &[u8]) -> Option<Vec<u8>> {
+    if value.is_empty() || !value.len().is_multiple_of(4) {
+        return None;
+    }
+    let body = value
+        .strip_suffix(b"==")
+        .or_else(|| value.strip_suffix(b"="))
+        .unwrap_or(value);
+    if !body
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    {
+        return None;
+    }
+    let decoded = base64url_decode(body);
+    let printable = |b: &u8| b.is_ascii_graphic() || matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    (!decoded.is_empty() && decoded.iter().all(printable)).then_some(decoded)
+}
+
 /// A Kubernetes Secret `data:` value that holds a secret. The API accepts only padded
 /// standard base64, so a value whose length is not a multiple of 4 is some other YAML
 /// field (`clientAuthType: VerifyClientCertIfGiven` in the next document). What it

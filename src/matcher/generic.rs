@@ -58,6 +58,11 @@ pub(crate) enum Reason {
     Path,
     /// A URL without credentials in it.
     Url,
+    /// A command-line option or an option list: `--advertise-routes=10.0.0.0/24`,
+    /// `id=npm_token,src=.npmrc`.
+    Option,
+    /// Prose: a help text or translated message in the value's place.
+    Prose,
     /// A token too regular for its length and character family.
     LowEntropy,
 }
@@ -76,6 +81,8 @@ impl Reason {
             Reason::NotCredentialHash => "hash or id",
             Reason::Path => "path",
             Reason::Url => "url",
+            Reason::Option => "option",
+            Reason::Prose => "prose",
             Reason::LowEntropy => "low entropy",
         }
     }
@@ -98,6 +105,12 @@ pub(crate) fn judge(expect: Expect, name: &[u8], value: &[u8]) -> Option<Reason>
     if path_like(value) {
         return Some(Reason::Path);
     }
+    if option_like(value) {
+        return Some(Reason::Option);
+    }
+    if prose(value) {
+        return Some(Reason::Prose);
+    }
     if not_credential_hash(name, value) {
         return Some(Reason::NotCredentialHash);
     }
@@ -117,6 +130,44 @@ pub(crate) fn judge(expect: Expect, name: &[u8], value: &[u8]) -> Option<Reason>
         return Some(Reason::LowEntropy);
     }
     None
+}
+
+/// A command-line option (`--name` or `--name=…`) or a list of `key=value` options
+/// (`id=npm_token,src=.npmrc`): what a flag's value slot holds when the secret itself
+/// comes from elsewhere.
+fn option_like(v: &[u8]) -> bool {
+    if v.starts_with(b"--") && v.get(2).is_some_and(u8::is_ascii_alphabetic) {
+        return true;
+    }
+    let pairs: Vec<&[u8]> = v.split(|&c| c == b',').collect();
+    pairs.len() >= 2
+        && pairs.iter().all(|p| {
+            p.iter().position(|&c| c == b'=').is_some_and(|eq| {
+                eq > 0
+                    && p[..eq]
+                        .iter()
+                        .all(|c| c.is_ascii_lowercase() || *c == b'_' || *c == b'-')
+            })
+        })
+}
+
+/// Four or more words separated by spaces, three of them letters only: a help text or
+/// a translated message. A four-word passphrase reads the same, but in the value slot
+/// of a generic rule (an XML element, a quoted string after a name) a sentence is far
+/// more often a message than a password.
+fn prose(v: &[u8]) -> bool {
+    let words: Vec<&[u8]> = v
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let lettered = words
+        .iter()
+        .filter(|w| {
+            w.iter()
+                .all(|c| c.is_ascii_alphabetic() || !c.is_ascii() || matches!(c, b'.' | b','))
+        })
+        .count();
+    words.len() >= 4 && lettered >= 3
 }
 
 /// Masks: a value made only of mask characters, or holding a redaction marker, also
@@ -512,6 +563,16 @@ fn identifier(expect: Expect, v: &[u8]) -> bool {
         return true;
     }
     let parts: Vec<&[u8]> = v.split(|c| matches!(c, b'_' | b'-' | b':')).collect();
+    // A generated name of words and counters: `default-ingress-rule-0-path-0-retry`.
+    let counter = |p: &&[u8]| !p.is_empty() && p.len() <= 3 && p.iter().all(u8::is_ascii_digit);
+    let lower_word = |p: &&[u8]| p.len() >= 2 && p.iter().all(u8::is_ascii_lowercase);
+    if expect == Expect::Token
+        && parts.len() >= 4
+        && parts.iter().all(|p| lower_word(p) || counter(p))
+        && parts.iter().filter(|p| lower_word(p)).count() >= 3
+    {
+        return true;
+    }
     let words_only = parts.iter().all(|p| letters(p));
     if !words_only {
         return false;
@@ -575,7 +636,7 @@ fn token_like(v: &[u8]) -> bool {
 
 /// Split a credential name into lower-case words: on `_ - . : / [ ] ' "` and spaces,
 /// and at camel humps (`mailchimpApiKey` → `mailchimp api key`).
-fn name_words(name: &[u8]) -> Vec<String> {
+pub(crate) fn name_words(name: &[u8]) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -753,6 +814,12 @@ mod tests {
             (P, "password", "passwd-on-proxy", "placeholder"),
             (P, "password", "hello123", "placeholder"),
             (T, "token_url", "https://gitlab.com/oauth/token", "url"),
+            (T, "authkey", "--advertise-routes=172.31.42.0/24", "option"),
+            (T, "secret", "--from-file", "option"),
+            (T, "secret", "id=npm_token,src=.npmrc", "option"),
+            (P, "token", "Alias of -a for --user.", "prose"),
+            (T, "token", "cúntóir tástála simple-ipc seol [] []", "prose"),
+            (T, "secret", "default-rule-0-path-0-retry", "identifier"),
             (T, "secret_file", "/run/secrets/app", "path"),
             (P, "password_dir", "./tests/passwords", "path"),
             (T, "client_secret", "client_secret.json", "path"),
@@ -814,6 +881,8 @@ mod tests {
         let base62 = format!("{}{}", "9XGDyUUVcvYz", "Uls89umGvxaa");
         let uuid_key = format!("{}{}", "cbb73cc2-4fb0-4fa2-", "b34c-7c661510a38a");
         let slack_like = format!("{}{}", "nEs0miGnhxBSjKxgz41Tq0w5", "Oo6T8snqMkIQxhFb=");
+        let dashed = format!("{}{}", "-Xq3mJ9bZ2kLw8nV", "p4rTt6yHc0dFg");
+        let kebab_hex = format!("{}{}", "k8s-prod-7f3a-", "9c2e-41d8");
         for (expect, name, value) in [
             (T, "client_secret", hexkey.as_str()),
             (T, "apiKey", base62.as_str()),
@@ -830,6 +899,9 @@ mod tests {
             (P, "password", "correct-horse-battery-staple"),
             (P, "password", "Wr8Kq2-Zx7Mv4"),
             (P, "password", "required|Tq8Lw2Rv7Tb5"),
+            (P, "password", "correct horse battery"),
+            (T, "token", dashed.as_str()),
+            (T, "secret", kebab_hex.as_str()),
         ] {
             assert_eq!(why(expect, name, value), None, "{name} = {value}");
         }

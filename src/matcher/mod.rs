@@ -31,6 +31,7 @@ mod generic;
 mod lines;
 mod narrow;
 mod preimage;
+mod stand_in;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -50,11 +51,16 @@ pub use crate::suppress::ALLOW_MARKERS;
 
 use self::cache::{RegexRun, SearchState, CACHE_BUDGET};
 use self::filter::{accept, near_ok, trim_span};
+use self::stand_in::{Judged, Setting};
 use crate::finding::{Finding, Fingerprint, Secret};
 use crate::prefilter::Hits;
 use crate::read::Chunk;
 use crate::rules::{Precision, Rule, RuleSet};
 use crate::suppress::{marker_spans, suppressed};
+
+/// What a reported stand-in's finding says of itself.
+pub const STAND_IN_DETAILS: &str =
+    "stand-in: a guessable value in a test, fixture or documentation file";
 
 /// What matching one text produced.
 #[derive(Debug, Default)]
@@ -63,6 +69,9 @@ pub struct FileMatches {
     pub findings: Vec<Finding>,
     /// Matches silenced by an inline marker.
     pub suppressed: usize,
+    /// Guessable values in tests and documentation, withheld (see `stand_in`): built
+    /// like findings, so a caller can count them as it counts findings.
+    pub stand_ins: Vec<Finding>,
     /// Rules that hit the per-file cap (their further matches were not reported).
     pub capped_rules: Vec<String>,
 }
@@ -112,6 +121,10 @@ pub struct Matcher<'r> {
     /// Per rule: whether it is a generic rule, whose values the generic detector judges
     /// (`generic::judge`) and whose findings name the service (`generic::service_of`).
     generic: Vec<bool>,
+    /// Per rule: how its findings are judged for stand-ins.
+    judged: Vec<Judged>,
+    /// The setting of the path `by_path_for` names.
+    setting: Setting,
 }
 
 /// A match that passed the filters: rule `rule`'s secret at byte range `secret`, still
@@ -121,6 +134,9 @@ struct Candidate {
     secret: Range<usize>,
     /// A generic rule's credential name (`STRIPE_API_KEY`), which names the service.
     name: Option<Range<usize>>,
+    /// A guessable value in a test or documentation setting: it claims its match but
+    /// is withheld unless stand-ins are asked for.
+    stand_in: bool,
 }
 
 /// One rule's raw matches on their way to becoming candidates in one text.
@@ -135,6 +151,9 @@ struct Offer<'a> {
     count: usize,
     /// Whether the rule is generic (see [`Matcher`]'s `generic`).
     generic: bool,
+    /// How the rule's findings are judged for stand-ins, and the text's setting.
+    judged: Judged,
+    setting: Setting,
 }
 
 impl Offer<'_> {
@@ -178,6 +197,12 @@ impl Offer<'_> {
         if !near_ok(self.rule, text, &span, lines) {
             return true;
         }
+        let named_test = name
+            .as_ref()
+            .is_some_and(|n| stand_in::name_says_test(&text[n.clone()]));
+        let stand_in = self
+            .judged
+            .stand_in(self.setting, named_test, &text[span.clone()]);
         if (self.owns)(span.start) {
             if self.count == self.max {
                 capped.push(self.rule.info.id.clone());
@@ -189,6 +214,7 @@ impl Offer<'_> {
             rule: self.ri,
             secret: span,
             name,
+            stand_in,
         });
         true
     }
@@ -236,6 +262,12 @@ impl<'r> Matcher<'r> {
                 .iter()
                 .map(|r| r.info.provider == generic::PROVIDER)
                 .collect(),
+            judged: rules
+                .rules()
+                .iter()
+                .map(|r| Judged::of(r, r.info.provider == generic::PROVIDER))
+                .collect(),
+            setting: Setting::Ordinary,
         }
     }
 
@@ -319,6 +351,7 @@ impl<'r> Matcher<'r> {
         if self.by_path_for.as_deref() != Some(path) {
             rules.path_candidates(path, &mut self.glob_scratch, &mut self.by_path);
             path.clone_into(self.by_path_for.get_or_insert_with(String::new));
+            self.setting = Setting::of(path);
         }
         let mut out = FileMatches::default();
         let by_keyword = self.hits.rules().len();
@@ -349,6 +382,8 @@ impl<'r> Matcher<'r> {
                 max: self.max_per_rule,
                 count: 0,
                 generic: self.generic[ri],
+                judged: self.judged[ri],
+                setting: self.setting,
             };
             let narrowed = k < by_keyword
                 && self.search_narrowed(
@@ -398,11 +433,20 @@ impl<'r> Matcher<'r> {
                 continue;
             }
             let secret = Secret::from_bytes(&text[c.secret.clone()]);
-            let (severity, mut details) = describe(rule, &text[c.secret.clone()]);
+            let (mut severity, mut details) = describe(rule, &text[c.secret.clone()]);
             if let Some(service) = c.name.clone().and_then(|n| generic::service_of(&text[n])) {
                 details = Some(format!("service: {service} (from the variable name)"));
             }
-            out.findings.push(Finding {
+            if c.stand_in {
+                severity = crate::rules::Severity::Note;
+                details = Some(STAND_IN_DETAILS.to_string());
+            }
+            let into = if c.stand_in && !self.rules.reports_stand_ins() {
+                &mut out.stand_ins
+            } else {
+                &mut out.findings
+            };
+            into.push(Finding {
                 rule: Arc::clone(&rule.info),
                 severity,
                 details,

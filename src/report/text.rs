@@ -147,9 +147,16 @@ pub fn summary(report: &ScanReport, verbose: bool) -> String {
         count(Severity::Warning),
         count(Severity::Note)
     ));
-    let suppressed: u64 = s.suppressed.values().sum();
+    let stand_ins = s.suppressed.get("stand_in").copied().unwrap_or(0);
+    let suppressed: u64 = s.suppressed.values().sum::<u64>() - stand_ins;
     if suppressed > 0 {
         line.push_str(&format!("; {suppressed} suppressed"));
+    }
+    if stand_ins > 0 {
+        line.push_str(&format!(
+            "; {stand_ins} stand-in{} in tests or docs withheld (--stand-ins shows them)",
+            if stand_ins == 1 { "" } else { "s" }
+        ));
     }
     if !s.capped.is_empty() {
         line.push_str(&format!("; {} rule/file pairs capped", s.capped.len()));

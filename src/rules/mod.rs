@@ -230,6 +230,9 @@ pub struct RuleSet {
     by_path: Option<(GlobSet, Vec<usize>)>,
     /// Rules that recognise a binary format, by index.
     structural: Vec<usize>,
+    /// Whether stand-ins (guessable values in tests and documentation) are reported,
+    /// as notes, instead of only counted.
+    report_stand_ins: bool,
 }
 
 impl RuleSet {
@@ -284,7 +287,19 @@ impl RuleSet {
             prefilter,
             by_path,
             structural,
+            report_stand_ins: false,
         })
+    }
+
+    /// Report stand-ins as notes (`--stand-ins`, `report_stand_ins = true`) instead of
+    /// only counting them.
+    pub fn set_report_stand_ins(&mut self, report: bool) {
+        self.report_stand_ins = report;
+    }
+
+    /// Whether stand-ins are reported (see [`RuleSet::set_report_stand_ins`]).
+    pub fn reports_stand_ins(&self) -> bool {
+        self.report_stand_ins
     }
 
     /// Add to `out` the rules (by index) that have no keywords and whose `paths` match
