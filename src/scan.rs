@@ -939,7 +939,6 @@ impl<'s> BlobWorker<'s> {
             |w| {
                 let m = matcher.scan_chunk(&display, &w);
                 suppressed += m.suppressed;
-                stand_ins += m.stand_ins.len();
                 capped.extend(m.capped_rules);
                 let raw = found.len();
                 found.extend(m.findings);
@@ -950,8 +949,8 @@ impl<'s> BlobWorker<'s> {
                     &display,
                     (w.text, w.owned.clone()),
                     &|loc| w.absolute(loc),
-                    &mut found,
-                    raw,
+                    (&mut found, raw),
+                    &m.stand_ins,
                 );
                 suppressed += d.suppressed;
                 stand_ins += d.stand_ins;
@@ -1000,15 +999,15 @@ impl<'s> BlobWorker<'s> {
             &display,
             (text, 0..text.len()),
             &|loc| loc,
-            &mut found,
-            0,
+            (&mut found, 0),
+            &m.stand_ins,
         );
         if d.capped {
             out.stats.decode_capped.push(display.clone());
         }
         let silenced = Silenced {
             inline: m.suppressed + d.suppressed,
-            stand_ins: m.stand_ins.len() + d.stand_ins,
+            stand_ins: d.stand_ins,
         };
         self.account(at, display, len, found, silenced, m.capped_rules, out);
     }
@@ -1116,7 +1115,8 @@ struct Silenced {
 struct DecodedScan {
     /// Decoded findings silenced by an inline marker in the original text.
     suppressed: usize,
-    /// Decoded stand-ins of formats precise enough to report from decoded text.
+    /// The text's stand-ins: its raw ones that no decoded match replaced, and the
+    /// decoded ones.
     stand_ins: usize,
     /// Whether the decoding cap cut decoding short.
     capped: bool,
@@ -1127,7 +1127,9 @@ struct DecodedScan {
 /// original (`place` maps a location in `text.0` to the whole file) and naming their
 /// layers. A decoded finding that repeats one already in `found[raw..]` (the same
 /// secret found raw inside the span, or through two layers) is dropped; a marker on the
-/// original line silences it like any finding.
+/// original line silences it like any finding. A decoded stand-in claims its span the
+/// same way but is counted, not added; `withheld` are the text's raw stand-ins, which
+/// claim theirs.
 #[allow(clippy::too_many_arguments)]
 fn scan_decoded(
     matcher: &mut Matcher<'_>,
@@ -1136,14 +1138,14 @@ fn scan_decoded(
     display: &str,
     text: (&[u8], std::ops::Range<usize>),
     place: &dyn Fn(crate::finding::Location) -> crate::finding::Location,
-    found: &mut Vec<Finding>,
-    raw: usize,
+    (found, raw): (&mut Vec<Finding>, usize),
+    withheld: &[Finding],
 ) -> DecodedScan {
     let (text, owned) = text;
     if depth == 0 {
         return DecodedScan {
             suppressed: 0,
-            stand_ins: 0,
+            stand_ins: withheld.len(),
             capped: false,
         };
     }
@@ -1166,24 +1168,22 @@ fn scan_decoded(
     decode::decode(text, owned, depth, hints, decoded);
     let mut out = DecodedScan {
         suppressed: 0,
-        stand_ins: 0,
+        stand_ins: withheld.len(),
         capped: decoded.capped,
     };
     if decoded.pieces.is_empty() {
         return out;
     }
     let m = matcher.scan(display, &decoded.text);
-    out.stand_ins = m
-        .stand_ins
-        .iter()
-        .filter(|f| f.rule.precision >= Precision::High)
-        .count();
-    if m.findings.is_empty() {
+    if m.findings.is_empty() && m.stand_ins.is_empty() {
         return out;
     }
     let lines = crate::matcher::LineIndex::new(text);
     let markers = crate::suppress::marker_spans(text);
-    for mut f in m.findings {
+    // Raw stand-ins a decoded match replaced, as raw findings are replaced below.
+    let mut replaced = vec![false; withheld.len()];
+    let offered = m.findings.into_iter().map(|f| (f, false));
+    for (mut f, stand_in) in offered.chain(m.stand_ins.into_iter().map(|f| (f, true))) {
         // Decoding multiplies what generic rules see; only formats distinctive enough to
         // stand on their own are reported from decoded text.
         if f.rule.precision < Precision::High {
@@ -1207,7 +1207,7 @@ fn scan_decoded(
             g.location.offset < location.offset + location.len.max(1)
                 && location.offset < g.location.offset + g.location.len.max(1)
         };
-        if found[raw..].iter().any(|g| {
+        if found[raw..].iter().chain(withheld).any(|g| {
             overlaps(g) && (g.rule.id == f.rule.id || g.rule.precision >= f.rule.precision)
         }) {
             continue;
@@ -1224,7 +1224,17 @@ fn scan_decoded(
             index += 1;
             index <= raw || !overlaps(g)
         });
-        found.push(f);
+        for (gone, g) in replaced.iter_mut().zip(withheld) {
+            if !*gone && overlaps(g) {
+                *gone = true;
+                out.stand_ins -= 1;
+            }
+        }
+        if stand_in {
+            out.stand_ins += 1;
+        } else {
+            found.push(f);
+        }
     }
     out
 }

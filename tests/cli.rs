@@ -830,3 +830,56 @@ fn a_variable_named_for_tests_makes_its_guessable_value_a_stand_in() {
     assert_eq!(lines, vec![4], "{v}");
     assert_eq!(v["stats"]["suppressed"]["stand_in"], 1, "{v}");
 }
+
+#[test]
+fn stand_ins_counted_are_the_stand_ins_reported_when_asked_for() {
+    // Stand-ins found raw, through decoding, and both at once (a Secret's base64 data
+    // decoding to an htpasswd line; a percent-encoded URL password).
+    let htpasswd = format!(
+        "{}{}",
+        "dXNlcjp7U0hBfVc2cGg1TW01UHo4R2dp", "VUxiUGd6RzM3bWo5Zz0="
+    );
+    let url = "mysql://foo:bar%25bar@localhost/baz";
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: auth\ntype: Opaque\ndata:\n  auth: {htpasswd}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("fixtures/secret.yml", secret.clone()),
+            ("tests/UrlTest.php", format!("$url = '{url}';\n")),
+            (
+                "tests/test_login.py",
+                "password = \"incorrect\"\n".to_string(),
+            ),
+            ("deploy/secret.yml", secret),
+        ],
+    );
+    let (_, quiet) = json_scan(dir.path(), &[]);
+    let (_, loud) = json_scan(dir.path(), &["--stand-ins"]);
+    let notes = loud["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["details"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("stand-in:")
+        })
+        .count();
+    let counted = quiet["stats"]["suppressed"]["stand_in"].as_u64().unwrap();
+    assert!(counted >= 3, "{quiet}");
+    assert_eq!(counted, notes as u64, "{quiet}\n{loud}");
+    assert_eq!(
+        quiet["findings"].as_array().unwrap().len() + notes,
+        loud["findings"].as_array().unwrap().len(),
+        "{quiet}\n{loud}"
+    );
+    // The Secret outside the fixtures is reported.
+    assert!(
+        finding_paths(&quiet).contains(&"deploy/secret.yml".to_string()),
+        "{quiet}"
+    );
+}

@@ -336,7 +336,7 @@ impl<'r> Matcher<'r> {
     /// Locations are in the whole file.
     pub fn scan_chunk(&mut self, path: &str, chunk: &Chunk<'_>) -> FileMatches {
         let mut found = self.scan_owned(path, chunk.text, &|offset| chunk.owns(offset));
-        for f in &mut found.findings {
+        for f in found.findings.iter_mut().chain(&mut found.stand_ins) {
             f.location = chunk.absolute(f.location);
         }
         found
