@@ -17,7 +17,9 @@
 //! 4. Candidates are de-duplicated: where matches overlap, the more precise rule wins.
 //! 5. Survivors silenced by an inline marker ([`crate::suppress`]) are counted, not
 //!    reported; the rest get their line, column and masked context line (`lines`),
-//!    computed only now, from a line index built on demand.
+//!    computed only now, from a line index built on demand. Stand-ins (`stand_in`:
+//!    guessable values and password hashes in tests and docs) claimed their match in
+//!    step 4 like any candidate and come back apart, to be counted unless asked for.
 //!
 //! Three words name three things here: a *range* is a span of bytes a regex searches;
 //! a *neighbourhood* is the lines within `n` of a secret that a `near` check looks at;
