@@ -80,16 +80,17 @@ impl Setting {
     /// The setting of the file reported at `path` (a display path: `/`- or
     /// `\`-separated, archive entries after `!`, history blobs after `commit:`).
     pub(crate) fn of(path: &str) -> Setting {
-        let parts: Vec<&str> = path.split(['/', '\\', '!', ':']).collect();
-        let Some((file, dirs)) = parts.split_last() else {
-            return Setting::Ordinary;
-        };
-        let dir_says = dirs.iter().any(|d| {
-            let d = d.to_ascii_lowercase();
-            d.starts_with("test")
-                || d.ends_with("tests")
-                || TEST_DIRS.contains(&d.as_str())
-                || DOC_DIRS.contains(&d.as_str())
+        // Once per file or history blob: no allocation.
+        let (dirs, file) = path
+            .rfind(['/', '\\', '!', ':'])
+            .map_or(("", path), |at| (&path[..at], &path[at + 1..]));
+        let is = |d: &str, names: &[&str]| names.iter().any(|n| d.eq_ignore_ascii_case(n));
+        let dir_says = dirs.split(['/', '\\', '!', ':']).any(|d| {
+            let b = d.as_bytes();
+            b.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"test"))
+                || b.len() >= 5 && b[b.len() - 5..].eq_ignore_ascii_case(b"tests")
+                || is(d, &TEST_DIRS)
+                || is(d, &DOC_DIRS)
         });
         if dir_says || test_file(file) || doc_file(file) {
             Setting::Example
@@ -138,10 +139,9 @@ pub(crate) fn name_says_test(name: &[u8]) -> bool {
 pub(crate) enum Judged {
     /// Never: the format is machine-made.
     Never,
-    /// By the value, as a person would type it.
+    /// By the value as a person would type it, or by the text its base64 stands for
+    /// (Basic credentials, Secret data).
     Value,
-    /// By the value once its base64 is undone (Basic credentials, Secret data).
-    Base64Value,
     /// By the setting alone: password hashes.
     Hash,
 }
@@ -153,13 +153,10 @@ impl Judged {
         if kind == CredentialKind::PasswordHash {
             return Judged::Hash;
         }
-        if rule.checksum == Some(Checksum::Base64Data) || rule.info.id.contains("basic-auth") {
-            return Judged::Base64Value;
-        }
         let chosen = matches!(
             kind,
             CredentialKind::Password | CredentialKind::ConnectionString
-        );
+        ) || rule.checksum == Some(Checksum::Base64Data);
         if generic || chosen || rule.info.precision == Precision::Low {
             Judged::Value
         } else {
@@ -176,13 +173,12 @@ impl Judged {
         match self {
             Judged::Never => false,
             Judged::Hash => true,
-            Judged::Value => guessable(value),
-            Judged::Base64Value => match super::checksum::base64_text(value) {
-                // An htpasswd line (`user:{SHA}…`, `user:$apr1$…`) is a hash.
-                Some(text) if holds_hash(&text) => true,
-                Some(text) => guessable(&text),
-                None => guessable(value),
-            },
+            Judged::Value => {
+                guessable(value)
+                    || super::checksum::base64_text(value)
+                        // An htpasswd line (`user:{SHA}…`, `user:$apr1$…`) is a hash.
+                        .is_some_and(|text| holds_hash(&text) || guessable(&text))
+            }
         }
     }
 }
@@ -508,16 +504,16 @@ mod tests {
         assert!(Judged::Hash.stand_in(Setting::Example, false, b"$2y$10$anything"));
         assert!(!Judged::Hash.stand_in(Setting::Ordinary, false, b"$2y$10$anything"));
         // `example:example` and `This is a file.` behind base64.
-        assert!(Judged::Base64Value.stand_in(Setting::Example, false, b"ZXhhbXBsZTpleGFtcGxl"));
-        assert!(Judged::Base64Value.stand_in(Setting::Example, false, b"VGhpcyBpcyBhIGZpbGUuCg=="));
+        assert!(Judged::Value.stand_in(Setting::Example, false, b"ZXhhbXBsZTpleGFtcGxl"));
+        assert!(Judged::Value.stand_in(Setting::Example, false, b"VGhpcyBpcyBhIGZpbGUuCg=="));
         // `user:{SHA}…` behind base64 is a hash.
-        assert!(Judged::Base64Value.stand_in(
+        assert!(Judged::Value.stand_in(
             Setting::Example,
             false,
             concat!("dXNlcjp7U0hBfVc2cGg1", "TW01UHo4R2dpVUxiUGd6RzM3bWo5Zz0=").as_bytes()
         ));
         // Random bytes behind base64 are judged as the base64 itself.
-        assert!(!Judged::Base64Value.stand_in(
+        assert!(!Judged::Value.stand_in(
             Setting::Example,
             false,
             b"UZShXHjj2XcRSL8PZjuVDRqyqJ7ThjaZ"
