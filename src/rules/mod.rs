@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod catalogue;
 pub mod check;
+mod globs;
 mod lazy;
 mod levels;
 pub mod spec;
@@ -19,14 +20,15 @@ mod vendor;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobSet};
 use regex_syntax::ast::Ast;
 use serde::Serialize;
 use toml::Spanned;
 
-use crate::error::{from_toml, line_of, Error, Result, SpecLocation};
+use crate::error::{from_toml, line_of, Error, Lines, Result, SpecLocation};
 use crate::keystore::Structure;
 use crate::prefilter::Prefilter;
+use globs::LazyGlobs;
 
 pub(crate) use lazy::{build_regex, parse as parse_hir};
 pub use lazy::{LazyRegex, Plan, RequiredRun};
@@ -123,11 +125,9 @@ pub struct Rule {
     pub(crate) allow_secret: Vec<LazyRegex>,
     pub(crate) allow_match: Vec<LazyRegex>,
     pub(crate) stopwords: Vec<String>,
-    pub(crate) allow_paths: Option<GlobSet>,
+    pub(crate) allow_paths: Option<LazyGlobs>,
     /// Where the rule reports at all (`paths`): none means everywhere.
-    pub(crate) only_paths: Option<GlobSet>,
-    /// The same globs one by one, for the rule set's index of rules run by path.
-    pub(crate) path_globs: Vec<Glob>,
+    pub(crate) only_paths: Option<LazyGlobs>,
     /// The binary format the rule recognises instead of running its regex.
     pub structure: Option<Structure>,
     pub(crate) near: Option<(LazyRegex, usize)>,
@@ -215,7 +215,34 @@ impl Rule {
                 message,
             })?;
         }
+        let sets = [
+            (&self.only_paths, "paths"),
+            (&self.allow_paths, "allowlist.paths"),
+        ];
+        for (set, key) in sets {
+            if let Some(Err(message)) = set.as_ref().map(LazyGlobs::force) {
+                return Err(self.error_at(key, message));
+            }
+        }
+        if let Some(paths) = &self.only_paths {
+            if !paths.is_match(&self.example_path) {
+                let message = format!("`{}` is outside the rule's `paths`", self.example_path);
+                return Err(self.error_at("example_path", message));
+            }
+        }
         Ok(())
+    }
+
+    /// An error at key `key` of this rule.
+    fn error_at(&self, key: &str, message: String) -> Error {
+        Error::Spec {
+            at: SpecLocation {
+                file: self.info.source.clone(),
+                line: self.info.line,
+                key: format!("{}.{key}", self.info.id),
+            },
+            message,
+        }
     }
 }
 
@@ -256,12 +283,12 @@ impl RuleSet {
         }
         let keywords: Vec<&[String]> = rules.iter().map(|r| r.info.keywords.as_slice()).collect();
         let prefilter = Prefilter::new(&keywords, crate::decode::MARKS)?;
-        let mut globs = GlobSetBuilder::new();
+        let mut globs = Vec::new();
         let mut owners = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             if r.info.keywords.is_empty() && r.structure.is_none() {
-                for g in &r.path_globs {
-                    globs.add(g.clone());
+                for g in r.only_paths.iter().flat_map(LazyGlobs::globs) {
+                    globs.push(g.clone());
                     owners.push(i);
                 }
             }
@@ -269,7 +296,7 @@ impl RuleSet {
         let by_path = if owners.is_empty() {
             None
         } else {
-            let set = globs.build().map_err(|e| Error::Spec {
+            let set = globs::build(&globs).map_err(|e| Error::Spec {
                 at: SpecLocation {
                     file: "rules".into(),
                     line: 0,
@@ -412,6 +439,7 @@ pub(crate) fn compile_file(
         }
     }
     let vendors = &parsed.vendors;
+    let src = FileText::new(file, text);
     parsed
         .rules
         .into_iter()
@@ -428,7 +456,7 @@ pub(crate) fn compile_file(
                 Checked::No => None,
                 Checked::Prepared(groups) => groups.get(i).copied(),
             };
-            compile(file, text, i, spec, Examples::Required, meta, secret_group)
+            compile(&src, i, spec, Examples::Required, meta, secret_group)
         })
         .collect()
 }
@@ -504,6 +532,7 @@ pub(crate) fn compile_all(
     specs: Vec<Spanned<spec::RuleSpec>>,
 ) -> Result<Vec<Rule>> {
     // Few and hand-written: compile them now so every error shows at load time.
+    let src = FileText::new(file, text);
     specs
         .into_iter()
         .enumerate()
@@ -516,7 +545,7 @@ pub(crate) fn compile_all(
             };
             let no_vendors = std::collections::BTreeMap::new();
             let meta = vendor_meta(&cx, &spec, &no_vendors, VendorData::Optional)?;
-            let rule = compile(file, text, i, spec, Examples::Optional, meta, None)?;
+            let rule = compile(&src, i, spec, Examples::Optional, meta, None)?;
             rule.compile_now()?;
             Ok(rule)
         })
@@ -543,28 +572,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// The globs of `key` and one set over them; no set when there are none.
-    fn globs(
-        &self,
-        patterns: &[Spanned<String>],
-        key: &str,
-        table_span: &std::ops::Range<usize>,
-    ) -> Result<(Vec<Glob>, Option<GlobSet>)> {
-        if patterns.is_empty() {
-            return Ok((Vec::new(), None));
-        }
+    /// The globs of `key`, parsed now; none when there are none.
+    fn globs(&self, patterns: &[Spanned<String>], key: &str) -> Result<Option<LazyGlobs>> {
         let globs = patterns
             .iter()
             .map(|g| Glob::new(g.get_ref()).map_err(|e| self.err(g.span(), key, e.to_string())))
             .collect::<Result<Vec<_>>>()?;
-        let mut b = GlobSetBuilder::new();
-        for g in &globs {
-            b.add(g.clone());
-        }
-        let set = b
-            .build()
-            .map_err(|e| self.err(table_span.clone(), key, e.to_string()))?;
-        Ok((globs, Some(set)))
+        Ok(LazyGlobs::new(globs))
     }
 
     fn regex(&self, pattern: &Spanned<String>, key: &str) -> Result<LazyRegex> {
@@ -579,9 +593,25 @@ impl Ctx<'_> {
     }
 }
 
+/// A rule file's name and text, and its line breaks for the rules' lines.
+struct FileText<'a> {
+    name: &'a str,
+    text: &'a str,
+    lines: Lines,
+}
+
+impl<'a> FileText<'a> {
+    fn new(name: &'a str, text: &'a str) -> Self {
+        FileText {
+            name,
+            text,
+            lines: Lines::new(text),
+        }
+    }
+}
+
 fn compile(
-    file: &str,
-    text: &str,
+    src: &FileText<'_>,
     index: usize,
     spec: Spanned<spec::RuleSpec>,
     examples: Examples,
@@ -591,8 +621,8 @@ fn compile(
     let table_span = spec.span();
     let spec = spec.into_inner();
     let cx = Ctx {
-        file,
-        text,
+        file: src.name,
+        text: src.text,
         index,
         checked: checked_secret_group.is_some(),
     };
@@ -730,10 +760,12 @@ fn compile(
         .iter()
         .map(|p| cx.regex(p, "allowlist.match_regexes"))
         .collect::<Result<Vec<_>>>()?;
-    let (_, allow_paths) = cx.globs(&spec.allowlist.paths, "allowlist.paths", &table_span)?;
-    let (path_globs, only_paths) = cx.globs(&spec.paths, "paths", &table_span)?;
+    let allow_paths = cx.globs(&spec.allowlist.paths, "allowlist.paths")?;
+    let only_paths = cx.globs(&spec.paths, "paths")?;
+    // Built-in rules' example paths are checked by `rules check` and the tests
+    // (`compile_now`): matching one here would build the set at every start.
     let example_path = match (&spec.example_path, &only_paths) {
-        (Some(p), Some(g)) if !g.is_match(p) => {
+        (Some(p), Some(g)) if !cx.checked && !g.is_match(p) => {
             return Err(cx.err(
                 table_span,
                 "example_path",
@@ -771,8 +803,8 @@ fn compile(
         references: spec.references,
         public_identifier: spec.public_identifier,
         keywords: spec.keywords.into_inner(),
-        source: file.to_string(),
-        line: line_of(text, spec.id.span().start),
+        source: src.name.to_string(),
+        line: src.lines.line(spec.id.span().start),
     };
     Ok(Rule {
         info: Arc::new(info),
@@ -790,7 +822,6 @@ fn compile(
             .collect(),
         allow_paths,
         only_paths,
-        path_globs,
         structure,
         near,
         not_near,
