@@ -439,7 +439,10 @@ pub fn run() -> Result<ExitCode> {
 /// `HiArgs`): the scanner to run and how to report what it finds. Nothing after this
 /// looks at the raw arguments again.
 struct Settings {
-    scanner: Scanner,
+    /// Lives until the process exits: freeing the rules' hundreds of thousands of
+    /// allocations one by one at exit cost a pre-commit check more than a millisecond
+    /// for nothing, since the kernel takes the memory back at once.
+    scanner: &'static Scanner,
     report: ReportSettings,
     /// [`Scanner::rule_set_digest`] of the scanner, config and suppression files, for the
     /// one format that records it (JSON): hashing every rule costs more than the rest of
@@ -524,7 +527,7 @@ impl Settings {
                 inputs.push(std::fs::read(f).unwrap_or_default());
             }
         }
-        let scanner = Scanner::new(rules, options)?;
+        let scanner: &'static Scanner = Box::leak(Box::new(Scanner::new(rules, options)?));
         let inputs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
         let rule_set =
             matches!(out.format, FormatArg::Json).then(|| scanner.rule_set_digest(&inputs));
@@ -581,9 +584,9 @@ fn report_settings(
 fn scan(args: ScanArgs) -> Result<ExitCode> {
     let settings = prepare_scan(&args)?;
     if settings.report.format == Format::Jsonl {
-        return scan_streaming(&settings.scanner, &args.paths, settings.report);
+        return scan_streaming(settings.scanner, &args.paths, settings.report);
     }
-    let mut report = run_scan(&settings.scanner, &args.paths)?;
+    let mut report = run_scan(settings.scanner, &args.paths)?;
     report.rule_set = settings.rule_set;
     finish(&report, settings.report, None)
 }
@@ -716,7 +719,7 @@ fn git(args: GitArgs) -> Result<ExitCode> {
         None,
         RuleChoice::Scan,
     )?;
-    let scanner = &settings.scanner;
+    let scanner = settings.scanner;
     let scan = if args.staged {
         repo.scan_staged(scanner)?
     } else {
@@ -861,7 +864,7 @@ fn baseline(command: BaselineCommand) -> Result<ExitCode> {
     // The baseline being written must not hide the findings it is made of.
     args.scan.out.baseline = None;
     let settings = prepare_scan(&args.scan)?;
-    let report = run_scan(&settings.scanner, &args.scan.paths)?;
+    let report = run_scan(settings.scanner, &args.scan.paths)?;
     let file = &args.file;
     let existing = || -> Result<Baseline> {
         Ok(if file.exists() {
@@ -1158,9 +1161,9 @@ fn inventory(args: &InventoryArgs) -> Result<ExitCode> {
             None,
             RuleChoice::Inventory,
         )?;
-        check_vendor(&settings.scanner, args.vendor.as_deref())?;
-        let scan = repo.scan_history(&settings.scanner, &git::HistoryOptions::default())?;
-        let facts = repo.history_facts(&settings.scanner, &scan.report)?;
+        check_vendor(settings.scanner, args.vendor.as_deref())?;
+        let scan = repo.scan_history(settings.scanner, &git::HistoryOptions::default())?;
+        let facts = repo.history_facts(settings.scanner, &scan.report)?;
         (scan.report, Some(facts), settings)
     } else {
         let base = fs_base(&args.paths)?;
@@ -1182,8 +1185,8 @@ fn inventory(args: &InventoryArgs) -> Result<ExitCode> {
             Some(walk),
             RuleChoice::Inventory,
         )?;
-        check_vendor(&settings.scanner, args.vendor.as_deref())?;
-        let report = run_scan(&settings.scanner, &args.paths)?;
+        check_vendor(settings.scanner, args.vendor.as_deref())?;
+        let report = run_scan(settings.scanner, &args.paths)?;
         (report, None, settings)
     };
     let inv = plainsight::inventory::build(&report, facts.as_ref(), args.vendor.as_deref());
