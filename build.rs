@@ -19,11 +19,17 @@ use toml::Spanned;
 #[path = "src/rules/levels.rs"]
 mod levels;
 #[allow(dead_code)]
+#[path = "src/decode/marks.rs"]
+mod marks;
+#[allow(dead_code)]
 #[path = "src/rules/spec.rs"]
 mod spec;
 #[allow(dead_code)]
 #[path = "src/rules/syntax.rs"]
 mod syntax;
+#[allow(dead_code)]
+#[path = "src/prefilter/table.rs"]
+mod table;
 #[allow(dead_code)]
 #[path = "src/rules/vendor.rs"]
 mod vendor;
@@ -34,8 +40,11 @@ use vendor::{Category, CredentialKind};
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=rules/endpoints");
-    for shared in ["levels", "spec", "syntax", "vendor"] {
-        println!("cargo:rerun-if-changed=src/rules/{shared}.rs");
+    for shared in ["rules/levels", "rules/spec", "rules/syntax", "rules/vendor"] {
+        println!("cargo:rerun-if-changed=src/{shared}.rs");
+    }
+    for shared in ["decode/marks", "prefilter/table"] {
+        println!("cargo:rerun-if-changed=src/{shared}.rs");
     }
     // Read at run time, not with env!(): a build-script binary reused by another
     // checkout of the same package must list *that* checkout's rules.
@@ -50,13 +59,18 @@ fn main() {
         root,
         "rules/endpoints",
     );
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
-    std::fs::write(dest, out).expect("write builtin_rules.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("builtin_rules.rs"), out)
+        .expect("write builtin_rules.rs");
+    std::fs::write(
+        Path::new(&out_dir).join("prefilter_table.rs"),
+        prefilter_table(root),
+    )
+    .expect("write prefilter_table.rs");
 }
 
-/// Append `pub static NAME: &[(&str, &str)]` listing every `.toml` in `root/dir`, and
-/// `pub(super) static NAME_PREPARED: &[Option<fn() -> Prepared>]`, the same files parsed.
-fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
+/// Every `.toml` in `root/dir`, in name order: the order the rules load in.
+fn rule_files(root: &Path, dir: &str) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
         .expect("rules directory")
         .filter_map(Result::ok)
@@ -64,6 +78,57 @@ fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    files
+}
+
+/// The keyword table of the default rule set, numbered as `Prefilter::new` numbers it:
+/// each built-in rule's keywords in load order, lowercase, first use first, then the
+/// decoding marks. A file that does not parse adds nothing: loading it fails anyway.
+fn prefilter_table(root: &Path) -> String {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut add = |p: &str| {
+        let p = p.to_ascii_lowercase();
+        if !patterns.contains(&p) {
+            patterns.push(p);
+        }
+    };
+    for f in rule_files(root, "rules") {
+        let text = std::fs::read_to_string(&f).expect("read rule file");
+        let Ok(parsed) = toml::from_str::<spec::RuleFile>(&text) else {
+            continue;
+        };
+        for rule in &parsed.rules {
+            rule.get_ref()
+                .keywords
+                .get_ref()
+                .iter()
+                .for_each(|k| add(k));
+        }
+    }
+    marks::MARKS.iter().for_each(|m| add(m));
+    let table = table::Table::new(&patterns, usize::MAX).expect("the built-in keywords tabulate");
+    let mut sorted: Vec<(&str, u32)> = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), u32::try_from(i).expect("patterns fit u32")))
+        .collect();
+    sorted.sort_unstable();
+    let mut out = String::new();
+    writeln!(
+        out,
+        "pub(super) static PATTERNS: &[&str] = &{patterns:?};\n\
+         pub(super) static SORTED: &[(&str, u32)] = &{sorted:?};\n\
+         pub(super) static TABLE: TableView<'static> = {};",
+        table.view().to_rust()
+    )
+    .expect("write");
+    out
+}
+
+/// Append `pub static NAME: &[(&str, &str)]` listing every `.toml` in `root/dir`, and
+/// `pub(super) static NAME_PREPARED: &[Option<fn() -> Prepared>]`, the same files parsed.
+fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
+    let files = rule_files(root, dir);
     writeln!(
         out,
         "/// {doc}: (path, contents).\npub static {name}: &[(&str, &str)] = &["

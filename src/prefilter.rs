@@ -13,9 +13,12 @@
 //!   per stretch in the same loop lets the CPU overlap those loads: the pass took half
 //!   the time, with no `unsafe` or CPU-specific code.
 //! - The crate's DFA gives `a` and `A` separate columns, and its table (1.8 MB for the
-//!   built-in keywords) does not fit in a core's L2 cache. [`Table`] gives both cases
-//!   one column and every byte no keyword holds another single one: 0.8 MB, and the
-//!   walk took another quarter less time.
+//!   built-in keywords of the time) did not fit in a core's L2 cache. [`Table`] gives
+//!   both cases one column and every byte no keyword holds another single one: 0.8 MB
+//!   then, and the walk took another quarter less time.
+//!
+//! The default rule set's table is built by `build.rs` and read from the binary (see
+//! [`table`]); other rule sets build theirs at start-up.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::automaton::StateID;
@@ -23,6 +26,18 @@ use aho_corasick::nfa::{contiguous, noncontiguous};
 use aho_corasick::{Anchored, MatchKind};
 
 use crate::error::{Error, Result};
+
+mod table;
+
+use table::{Table, TableView};
+
+/// The built-in keywords' table, written by `build.rs` with [`Table::new`] and
+/// [`TableView::to_rust`]: `PATTERNS` in pattern order, `SORTED` the same indices in
+/// the order of their patterns, and `TABLE`.
+mod prepared {
+    use super::TableView;
+    include!(concat!(env!("OUT_DIR"), "/prefilter_table.rs"));
+}
 
 /// The keyword automaton and its keyword → rules index.
 #[derive(Debug)]
@@ -38,10 +53,12 @@ pub struct Prefilter {
     marks: Vec<usize>,
 }
 
-/// The keyword automaton: a dense table, or where the keywords are too many for one,
-/// the crate's smaller and slower contiguous NFA.
+/// The keyword automaton: the dense table prepared at build time, one built now, or
+/// where the keywords are too many for one, the crate's smaller and slower contiguous
+/// NFA.
 #[derive(Debug)]
 enum Keywords {
+    Prepared(TableView<'static>),
     Table(Table),
     Nfa(contiguous::NFA),
 }
@@ -134,40 +151,43 @@ impl Prefilter {
 
     /// [`Prefilter::new`], with a dense table only up to `max_table` transitions.
     fn with_table_limit(keywords: &[&[String]], marks: &[&str], max_table: usize) -> Result<Self> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        for (rule, kws) in keywords.iter().enumerate() {
-            for kw in kws.iter() {
-                let key = kw.to_ascii_lowercase();
-                let slot = *index.entry(key.clone()).or_insert_with(|| {
-                    patterns.push(key);
-                    pattern_rules.push(Vec::new());
-                    patterns.len() - 1
-                });
-                if pattern_rules[slot].last() != Some(&rule) {
-                    pattern_rules[slot].push(rule);
+        let fold = |s: &str| s.to_ascii_lowercase();
+        let keywords: Vec<Vec<String>> = keywords
+            .iter()
+            .map(|kws| kws.iter().map(|k| fold(k)).collect())
+            .collect();
+        let marks: Vec<String> = marks.iter().map(|m| fold(m)).collect();
+        if keywords.iter().flatten().any(String::is_empty) {
+            return Err(Error::Scan("a rule has an empty keyword".into()));
+        }
+        if marks.iter().any(String::is_empty) {
+            return Err(Error::Scan("a prefilter mark is empty".into()));
+        }
+        let (automaton, lengths, numbered) = match prepared_numbering(&keywords, &marks) {
+            Some(numbered) if prepared::TABLE.trans.len() <= max_table => {
+                let lengths: Vec<usize> = prepared::PATTERNS.iter().map(|p| p.len()).collect();
+                (Keywords::Prepared(prepared::TABLE), lengths, numbered)
+            }
+            _ => {
+                let (patterns, numbered) = fresh_numbering(&keywords, &marks);
+                let automaton = Keywords::new(&patterns, max_table)
+                    .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
+                (
+                    automaton,
+                    patterns.iter().map(|p| p.len()).collect(),
+                    numbered,
+                )
+            }
+        };
+        let Numbered { rules, marks } = numbered;
+        let mut pattern_rules: Vec<Vec<usize>> = vec![Vec::new(); lengths.len()];
+        for (rule, patterns) in rules.iter().enumerate() {
+            for &p in patterns {
+                if pattern_rules[p].last() != Some(&rule) {
+                    pattern_rules[p].push(rule);
                 }
             }
         }
-        if patterns.iter().any(String::is_empty) {
-            return Err(Error::Scan("a rule has an empty keyword".into()));
-        }
-        let mut mark_patterns = Vec::with_capacity(marks.len());
-        for mark in marks {
-            if mark.is_empty() {
-                return Err(Error::Scan("a prefilter mark is empty".into()));
-            }
-            let key = mark.to_ascii_lowercase();
-            let slot = *index.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                pattern_rules.push(Vec::new());
-                patterns.len() - 1
-            });
-            mark_patterns.push(slot);
-        }
-        let automaton = Keywords::new(&patterns, max_table)
-            .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
         let mut rule_patterns = vec![Vec::new(); keywords.len()];
         for (p, rules) in pattern_rules.iter().enumerate() {
             for &r in rules {
@@ -176,11 +196,16 @@ impl Prefilter {
         }
         Ok(Prefilter {
             automaton,
-            lengths: patterns.iter().map(String::len).collect(),
+            lengths,
             pattern_rules,
             rule_patterns,
-            marks: mark_patterns,
+            marks,
         })
+    }
+
+    /// Whether the automaton is the table prepared at build time.
+    pub fn is_prepared(&self) -> bool {
+        matches!(self.automaton, Keywords::Prepared(_))
     }
 
     /// The automaton pattern of mark `i` (the `i`th of [`Prefilter::new`]'s `marks`),
@@ -220,7 +245,8 @@ impl Prefilter {
             }
         };
         match &self.automaton {
-            Keywords::Table(a) => find_all(a, haystack, &mut found),
+            Keywords::Prepared(a) => find_all(a, haystack, &mut found),
+            Keywords::Table(a) => find_all(&a.view(), haystack, &mut found),
             Keywords::Nfa(a) => find_all(a, haystack, &mut found),
         }
         hits.complete = !full;
@@ -254,6 +280,58 @@ impl Prefilter {
     }
 }
 
+/// Each rule's keywords and each mark as automaton patterns.
+struct Numbered {
+    rules: Vec<Vec<usize>>,
+    marks: Vec<usize>,
+}
+
+/// `keywords` and `marks` (folded to lowercase) numbered as the prepared table numbers
+/// them, if it holds every one and they use most of it: a much smaller rule set (a
+/// config with its own rules only) walks a table of its own faster, and builds it in
+/// no time.
+fn prepared_numbering(keywords: &[Vec<String>], marks: &[String]) -> Option<Numbered> {
+    let id = |k: &String| {
+        let i = prepared::SORTED
+            .binary_search_by_key(&k.as_str(), |&(p, _)| p)
+            .ok()?;
+        prepared::SORTED.get(i).map(|&(_, id)| id as usize)
+    };
+    let rules = keywords
+        .iter()
+        .map(|kws| kws.iter().map(id).collect::<Option<Vec<_>>>())
+        .collect::<Option<Vec<_>>>()?;
+    let marks = marks.iter().map(id).collect::<Option<Vec<_>>>()?;
+    let mut used = vec![false; prepared::PATTERNS.len()];
+    for &p in rules.iter().flatten().chain(&marks) {
+        used[p] = true;
+    }
+    let used = used.iter().filter(|&&u| u).count();
+    (used * 4 >= prepared::PATTERNS.len() * 3).then_some(Numbered { rules, marks })
+}
+
+/// `keywords` and `marks` (folded to lowercase) numbered in order of first use, and
+/// the distinct patterns in that order.
+fn fresh_numbering<'a>(
+    keywords: &'a [Vec<String>],
+    marks: &'a [String],
+) -> (Vec<&'a str>, Numbered) {
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut id = |k: &'a String| {
+        *index.entry(k.as_str()).or_insert_with(|| {
+            patterns.push(k.as_str());
+            patterns.len() - 1
+        })
+    };
+    let rules = keywords
+        .iter()
+        .map(|kws| kws.iter().map(&mut id).collect())
+        .collect();
+    let marks = marks.iter().map(&mut id).collect();
+    (patterns, Numbered { rules, marks })
+}
+
 /// Count one occurrence of pattern `p`, noting it as seen the first time.
 fn count(ranges: &mut [(usize, usize)], touched: &mut Vec<usize>, p: usize) {
     if ranges[p].1 == 0 {
@@ -264,7 +342,7 @@ fn count(ranges: &mut [(usize, usize)], touched: &mut Vec<usize>, p: usize) {
 
 impl Keywords {
     fn new(
-        patterns: &[String],
+        patterns: &[&str],
         max_table: usize,
     ) -> std::result::Result<Self, aho_corasick::BuildError> {
         if let Some(table) = Table::new(patterns, max_table) {
@@ -284,148 +362,6 @@ impl Keywords {
     }
 }
 
-/// The keyword automaton as a dense table: one row of transitions per state, one
-/// column per byte class.
-#[derive(Debug)]
-struct Table {
-    /// Each byte's column. ASCII letters share one with their other case, and every
-    /// byte that no keyword holds shares one with the others.
-    classes: [u8; 256],
-    /// `trans[s + class]` is the state after state `s` reads a byte of `class`. States
-    /// are numbered by their row's offset in `trans`, so the walk adds, never multiplies.
-    trans: Vec<u32>,
-    /// Columns per row.
-    stride: u32,
-    start: u32,
-    /// States from this one on are match states: the walk's test per byte is one
-    /// comparison.
-    first_match: u32,
-    /// Per match state (in order from `first_match`), its range in `matched`.
-    match_ranges: Vec<(usize, usize)>,
-    /// The keywords each match state ends, in the automaton's order.
-    matched: Vec<usize>,
-    max_len: usize,
-}
-
-impl Table {
-    /// The Aho-Corasick automaton of `patterns` (ASCII-case-insensitive, every overlapping
-    /// match), tabulated; `None` when its table would exceed `max_table` transitions.
-    ///
-    /// Built directly, trie then failure links, one row at a time: every state's row is
-    /// its trie children over the row of its failure state, which lies nearer the start
-    /// and so is complete already. Tabulating the crate's NFA instead asked it for each
-    /// transition, each a walk along failure links: that was most of a pre-commit
-    /// check's start-up.
-    fn new<P: AsRef<[u8]>>(patterns: &[P], max_table: usize) -> Option<Table> {
-        let mut held = [false; 256];
-        for &b in patterns.iter().flat_map(AsRef::as_ref) {
-            held[usize::from(b.to_ascii_lowercase())] = true;
-        }
-        // Columns by first byte seen; `reps[c]` is a byte of column `c`.
-        let mut column_of = [None::<u8>; 257];
-        let mut classes = [0u8; 256];
-        let mut reps: Vec<u8> = Vec::new();
-        for b in 0..=u8::MAX {
-            let folded = usize::from(b.to_ascii_lowercase());
-            let key = if held[folded] { folded } else { 256 };
-            classes[usize::from(b)] = match column_of[key] {
-                Some(c) => c,
-                None => {
-                    let c = u8::try_from(reps.len()).ok()?;
-                    reps.push(b);
-                    column_of[key] = Some(c);
-                    c
-                }
-            };
-        }
-        let stride = reps.len();
-        let too_big = |states: usize| states.saturating_mul(stride) > max_table;
-        // The trie: state 0 is the start, `trans` rows hold children (`NONE` where
-        // there is none yet), `own[s]` the patterns that end exactly at `s`.
-        const NONE: u32 = u32::MAX;
-        let mut trans: Vec<u32> = vec![NONE; stride];
-        let mut own: Vec<Vec<usize>> = vec![Vec::new()];
-        for (p, pattern) in patterns.iter().enumerate() {
-            let mut s = 0usize;
-            for &b in pattern.as_ref() {
-                let at = s * stride + usize::from(classes[usize::from(b)]);
-                if trans[at] == NONE {
-                    if too_big(own.len() + 1) {
-                        return None;
-                    }
-                    trans[at] = u32::try_from(own.len()).ok()?;
-                    trans.resize(trans.len() + stride, NONE);
-                    own.push(Vec::new());
-                }
-                s = trans[at] as usize;
-            }
-            own[s].push(p);
-        }
-        // Breadth first: fill each row's gaps from its failure state's row, and give
-        // each state the matches of its failure state after its own (the order the
-        // crate's NFA reports them in).
-        let states = own.len();
-        let mut fail = vec![0usize; states];
-        let mut order: Vec<usize> = Vec::with_capacity(states);
-        order.push(0);
-        let mut matches: Vec<Vec<usize>> = vec![Vec::new(); states];
-        let mut next = 0;
-        while let Some(&s) = order.get(next) {
-            next += 1;
-            let f = fail[s];
-            for c in 0..stride {
-                let at = s * stride + c;
-                // The start state fails to itself: its gaps lead back to it.
-                let via_fail = if s == 0 { 0 } else { trans[f * stride + c] };
-                if trans[at] == NONE {
-                    trans[at] = via_fail;
-                } else {
-                    let child = trans[at] as usize;
-                    fail[child] = via_fail as usize;
-                    order.push(child);
-                }
-            }
-            let mut m = std::mem::take(&mut own[s]);
-            if s != 0 {
-                m.extend_from_slice(&matches[f]);
-            }
-            matches[s] = m;
-        }
-        // Renumber: states without matches first, then match states.
-        let (plain, matching): (Vec<usize>, Vec<usize>) =
-            (0..states).partition(|&s| matches[s].is_empty());
-        let mut row = vec![0u32; states];
-        for (new, &s) in plain.iter().chain(&matching).enumerate() {
-            row[s] = u32::try_from(new * stride).ok()?;
-        }
-        let mut table = vec![0u32; states * stride];
-        for (new, &s) in plain.iter().chain(&matching).enumerate() {
-            for c in 0..stride {
-                table[new * stride + c] = row[trans[s * stride + c] as usize];
-            }
-        }
-        let mut matched = Vec::new();
-        let match_ranges = matching
-            .iter()
-            .map(|&s| {
-                let from = matched.len();
-                matched.extend_from_slice(&matches[s]);
-                (from, matched.len())
-            })
-            .collect();
-        Some(Table {
-            classes,
-            trans: table,
-            stride: u32::try_from(stride).ok()?,
-            start: row[0],
-            first_match: u32::try_from(plain.len() * stride).ok()?,
-            match_ranges,
-            matched,
-            max_len: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
-        })
-    }
-}
-
 /// What [`find_all`] needs of an automaton.
 trait Walk {
     type State: Copy;
@@ -438,7 +374,7 @@ trait Walk {
     fn max_len(&self) -> usize;
 }
 
-impl Walk for Table {
+impl Walk for TableView<'_> {
     type State = u32;
 
     fn start(&self) -> Option<u32> {
@@ -588,6 +524,43 @@ mod tests {
         assert!(hits.rules().is_empty());
     }
 
+    /// The table `build.rs` wrote is the one [`Table::new`] builds from its patterns,
+    /// and its numbering serves the rule sets it was made for, not small ones.
+    #[test]
+    fn the_prepared_table_is_the_table_of_its_patterns() {
+        let built = Table::new(prepared::PATTERNS, MAX_TABLE).unwrap();
+        assert_eq!(built.view(), prepared::TABLE);
+        let mut sorted: Vec<&str> = prepared::SORTED.iter().map(|&(p, _)| p).collect();
+        sorted.dedup();
+        assert_eq!(sorted.len(), prepared::PATTERNS.len());
+        for &(p, id) in prepared::SORTED {
+            assert_eq!(prepared::PATTERNS[id as usize], p);
+        }
+        // Every pattern as one rule's keyword, upper case, marks aside: the prepared
+        // table serves; the first four alone do not.
+        let all: Vec<String> = prepared::PATTERNS
+            .iter()
+            .map(|p| p.to_uppercase())
+            .collect();
+        let p = Prefilter::new(&[&all], &[]).unwrap();
+        assert!(p.is_prepared());
+        assert_eq!(p.rule_patterns(0).len(), prepared::PATTERNS.len());
+        let few = Prefilter::new(&[&all[..4]], &[]).unwrap();
+        assert!(!few.is_prepared());
+        assert!(!Prefilter::with_table_limit(&[&all], &[], 10)
+            .unwrap()
+            .is_prepared());
+        // Both find the same rules and positions.
+        let text = format!("x {} y {}", all[0], prepared::PATTERNS[2]);
+        let (mut a, mut b) = (Hits::default(), Hits::default());
+        p.candidates(text.as_bytes(), &mut a);
+        few.candidates(text.as_bytes(), &mut b);
+        assert_eq!(a.rules(), b.rules());
+        assert_eq!(a.rules(), &[0]);
+        assert_eq!(a.positions(0), b.positions(0));
+        assert!(a.positions(0).is_some_and(|p| !p.is_empty()));
+    }
+
     #[test]
     fn marks_are_located_in_the_same_pass_and_run_no_rule() {
         // A mark may also be a rule's keyword: one pattern serves both.
@@ -659,7 +632,7 @@ mod tests {
             text[k * chunk - 100..][..6].copy_from_slice(b"needle");
         }
         text[len - 6..].copy_from_slice(b"needle");
-        let found = lanes_of(&table, &text);
+        let found = lanes_of(&table.view(), &text);
         assert_eq!(found.len(), 2 * (2 * (LANES - 1) + 1));
         assert_eq!(found, overlapping(&keywords, &text));
     }
@@ -693,7 +666,7 @@ mod tests {
                 proptest::sample::select(b"abAB-.".to_vec()), 0..(LANES * MIN_LANE * 2 + 300)),
         ) {
             let expected = overlapping(&keywords, &text);
-            proptest::prop_assert_eq!(&lanes_of(&table(&keywords), &text), &expected);
+            proptest::prop_assert_eq!(&lanes_of(&table(&keywords).view(), &text), &expected);
             let nfa = contiguous::NFA::builder()
                 .ascii_case_insensitive(true)
                 .build(&keywords)
