@@ -106,6 +106,9 @@ pub struct Matcher<'r> {
     companion_searches: usize,
     /// Keyword or near ranges dropped unsearched for lacking the rule's required run.
     runless_ranges: usize,
+    /// Texts a candidate rule skipped for lacking its required string, and ranges
+    /// dropped for lacking it (tests read these).
+    literal_less: usize,
     /// Per rule: whether it looks for armoured private keys (keyword `private key`, or
     /// PuTTY's `putty-user-key-file`),
     /// worked out once so asking after each text costs no string comparisons.
@@ -241,6 +244,7 @@ impl<'r> Matcher<'r> {
             fallbacks: 0,
             companion_searches: 0,
             runless_ranges: 0,
+            literal_less: 0,
             armoured: rules
                 .rules()
                 .iter()
@@ -371,6 +375,17 @@ impl<'r> Matcher<'r> {
             };
             let rule = &rules.rules()[ri];
             if !rule.reports_at(path) {
+                continue;
+            }
+            // Before the regex is compiled: a rule whose keywords are common may never
+            // need it.
+            if rule
+                .plan()
+                .literal
+                .as_ref()
+                .is_some_and(|l| !l.occurs_in(text))
+            {
+                self.literal_less += 1;
                 continue;
             }
             let Some(regex) = rule.regex.get() else {

@@ -9,10 +9,12 @@
 //!    whole line for single-line rules ([`keyword_ranges`]);
 //! 2. near ranges: the neighbourhood (the lines within `n`) of each `near` companion
 //!    match, widened the same way ([`near_ranges`]);
-//! 3. run ranges: around each run of the bytes every match must hold ([`run_ranges`]).
+//! 3. literal ranges: around each occurrence of a string every match holds
+//!    ([`literal_ranges`]);
+//! 4. run ranges: around each run of the bytes every match must hold ([`run_ranges`]).
 //!
-//! Ranges that cannot hold the rule's required run are dropped unsearched
-//! ([`drop_runless_ranges`]). A set of ranges covering over half of the text is given
+//! Ranges that cannot hold the rule's required run or string are dropped unsearched
+//! ([`drop_ranges_lacking`]). A set of ranges covering over half of the text is given
 //! up for one whole-text pass, and so is a narrowing that turns out wrong (a match
 //! running past a range's end): the caller then searches wider, so a wrong range costs
 //! time, never a finding.
@@ -24,7 +26,7 @@ use super::cache::RegexRun;
 use super::lines::{line_end_at, line_start_at, LineIndex};
 use super::{Candidate, Matcher, Offer};
 use crate::prefilter::Hits;
-use crate::rules::{Plan, RequiredRun, RuleSet};
+use crate::rules::{Plan, RequiredLiteral, RequiredRun, RuleSet};
 
 /// Bytes past a range's end the regex may look at (`\b`, `$`): context, never matched.
 const LOOKAHEAD: usize = 8;
@@ -48,6 +50,7 @@ enum Search {
 enum Narrow {
     Keywords,
     Near,
+    Literal,
     Runs,
 }
 
@@ -250,18 +253,37 @@ fn run_ranges(
     ranges.outcome(true)
 }
 
-/// Drop the ranges that do not hold `required`, the run every match of the rule holds,
-/// and so cannot hold a match; returns how many went. Each range is checked with the
-/// bytes a search of it reads past its end. A run with borders lies inside the match,
-/// borders included, and a run without them has at least its `min` bytes inside the
-/// match, so the run shows in the range's own bytes.
-fn drop_runless_ranges(
-    required: &RequiredRun,
+/// The ranges a rule whose matches each hold `literal` and are at most `r` long must
+/// search: each occurrence widened by `r` on both sides. Occurrences that overlap one
+/// found (`aa` in `aaa`) start less than its length after it, so its range holds theirs.
+fn literal_ranges(
+    literal: &RequiredLiteral,
+    r: usize,
+    text: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) -> Search {
+    let mut ranges = Ranges::new(out, text.len());
+    for (s, e) in literal.find_iter(text) {
+        if !ranges.add(s.saturating_sub(r), e + r) {
+            return Search::Whole;
+        }
+    }
+    ranges.outcome(true)
+}
+
+/// Drop the ranges whose bytes lack what every match of the rule holds (`holds` says
+/// whether they have it), and so cannot hold a match; returns how many went. Each range
+/// is checked with the bytes a search of it reads past its end. A required string lies
+/// inside the match; so does a run with borders, borders included, and a run without
+/// them has at least its `min` bytes inside the match, so either shows in the range's
+/// own bytes.
+fn drop_ranges_lacking(
+    holds: impl Fn(&[u8]) -> bool,
     text: &[u8],
     ranges: &mut Vec<(usize, usize)>,
 ) -> usize {
     let before = ranges.len();
-    ranges.retain(|&(a, b)| required.occurs_in(&text[a..(b + LOOKAHEAD).min(text.len())]));
+    ranges.retain(|&(a, b)| holds(&text[a..(b + LOOKAHEAD).min(text.len())]));
     before - ranges.len()
 }
 
@@ -330,7 +352,12 @@ impl Matcher<'_> {
         let (ri, rule, text) = (offer.ri, offer.rule, offer.text);
         let plan = rule.plan();
         let mut run = RegexRun::new(regex, ri, &mut self.caches, &mut self.cached);
-        for narrow in [Narrow::Keywords, Narrow::Near, Narrow::Runs] {
+        for narrow in [
+            Narrow::Keywords,
+            Narrow::Near,
+            Narrow::Literal,
+            Narrow::Runs,
+        ] {
             let search = match narrow {
                 Narrow::Keywords => keyword_ranges(
                     self.rules,
@@ -356,6 +383,10 @@ impl Matcher<'_> {
                     }
                     _ => Search::Whole,
                 },
+                Narrow::Literal => match (&plan.literal, plan.max_len) {
+                    (Some(literal), Some(r)) => literal_ranges(literal, r, text, &mut self.ranges),
+                    _ => Search::Whole,
+                },
                 Narrow::Runs => plan.run.as_ref().map_or(Search::Whole, |run| {
                     run_ranges(run, plan.max_len, text, &mut self.ranges)
                 }),
@@ -365,9 +396,14 @@ impl Matcher<'_> {
                 Search::Ranges { every_match } => {
                     if narrow != Narrow::Runs {
                         if let Some(required) = &plan.run {
+                            let holds = |hay: &[u8]| required.occurs_in(hay);
                             self.runless_ranges +=
-                                drop_runless_ranges(required, text, &mut self.ranges);
+                                drop_ranges_lacking(holds, text, &mut self.ranges);
                         }
+                    }
+                    if let (Some(required), false) = (&plan.literal, narrow == Narrow::Literal) {
+                        let holds = |hay: &[u8]| required.occurs_in(hay);
+                        self.literal_less += drop_ranges_lacking(holds, text, &mut self.ranges);
                     }
                     let fitted = search_ranges(
                         &mut run,
@@ -755,5 +791,45 @@ lines = 2
         let (found, companion_searches, _) = run_counted(&set, &text);
         assert_eq!(companion_searches, 0);
         assert_eq!(secrets(&found), expected);
+    }
+
+    /// A rule with a common keyword (`default`, on most lines of a YAML schema) and a
+    /// string every match holds (`password`): a text without the string is skipped
+    /// unsearched, and one with it is searched only around its occurrences, finding
+    /// what a whole-text search finds.
+    #[test]
+    fn required_strings_skip_texts_and_place_ranges() {
+        // Entries and values made here, so this file's own lines hold no netrc entry.
+        let word = "word";
+        let a = bodies(7, b"abcdefghjkmnpqrstuvwxyz23456789")(12);
+        let b = "Xy7dRk2vq5Wz";
+        let body = format!(
+            r#"keywords = ["default"]
+regex = '''(?m:^)[ \t]{{0,16}}default(?:\s{{1,64}}login\s{{1,64}}\S{{1,64}})?\s{{1,64}}pass{word}\s{{1,64}}(?P<secret>\S{{3,64}})'''
+examples = ['default login me pass{word} {a}', 'default pass{word} {b}']
+negative_examples = ['default: true']
+"#
+        );
+        let set = one_rule("netrc-like", &body);
+        let plan = set.rules()[0].plan();
+        let literal = plan.literal.as_ref().unwrap();
+        assert_eq!(literal.string(), (&b"password"[..], false));
+        let mut text = "  default: true\n".repeat(2000);
+        let mut matcher = Matcher::new(&set, 1000);
+        assert!(matcher.scan("t.yaml", text.as_bytes()).findings.is_empty());
+        assert_eq!(matcher.literal_less, 1);
+        text.push_str(&format!("default login me pass{word} {a}\n"));
+        text.push_str(&"  default: 1\n".repeat(500));
+        text.insert_str(0, &format!("default\n  pass{word} {b}\n"));
+        let expected = whole_text_secrets(&set, 0, &text);
+        assert_eq!(expected, [b.to_string(), a]);
+        assert_eq!(secrets(&run(&set, &text)), expected);
+        let mut out = Vec::new();
+        let r = plan.max_len.unwrap();
+        assert_eq!(
+            literal_ranges(literal, r, text.as_bytes(), &mut out),
+            Search::Ranges { every_match: true }
+        );
+        assert_eq!(out.len(), 2);
     }
 }

@@ -182,6 +182,13 @@ impl LazyRegex {
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
             single_line: !can_match_newline(&hir),
             run: required_run(&hir),
+            // One the keyword pass already found adds nothing.
+            literal: RequiredLiteral::of(&hir).filter(|l| {
+                !(l.folded
+                    && keywords
+                        .iter()
+                        .any(|k| k.as_bytes().eq_ignore_ascii_case(&l.bytes)))
+            }),
             near_gate: false,
             near_keywords: false,
         }
@@ -199,6 +206,8 @@ pub struct Plan {
     pub single_line: bool,
     /// A run of bytes every match contains: a text without one cannot match.
     pub run: Option<RequiredRun>,
+    /// A string every match contains: a text without it cannot match.
+    pub literal: Option<RequiredLiteral>,
     /// The rule's `near` pattern is [line-local](LazyRegex::line_local), so the rule's
     /// findings lie on the lines around that pattern's matches in the whole text, and a
     /// text where it matches nowhere holds none.
@@ -219,6 +228,188 @@ impl Plan {
     /// the line of a keyword hit.
     pub fn keyword_lines(&self) -> bool {
         self.keyword_inside && self.max_len.is_none() && self.single_line
+    }
+}
+
+/// A string of at least [`MIN_LITERAL`] bytes that every match contains, perhaps in
+/// either ASCII case (`password` in `…\s{1,64}password\s{1,64}(?P<secret>…)`).
+///
+/// A rule's keyword says where a match may be, not that one is there: `default` starts
+/// the entries of `.netrc` files, and is in nearly every YAML schema and config. Looking
+/// for the string a match cannot lack is one pass of a substring search, many times
+/// cheaper than the regex, and in code most keyword windows lack it.
+pub struct RequiredLiteral {
+    /// The string, lowercase when `folded`.
+    bytes: Vec<u8>,
+    folded: bool,
+    finder: Finder,
+}
+
+/// A substring search: `memmem` (SIMD) for one case, Aho-Corasick for either.
+enum Finder {
+    Exact(Box<memchr::memmem::Finder<'static>>),
+    Folded(aho_corasick::AhoCorasick),
+}
+
+impl fmt::Debug for RequiredLiteral {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequiredLiteral")
+            .field("bytes", &String::from_utf8_lossy(&self.bytes))
+            .field("folded", &self.folded)
+            .finish()
+    }
+}
+
+/// Required strings shorter than this are not looked for: too common to exclude much.
+const MIN_LITERAL: usize = 4;
+
+impl RequiredLiteral {
+    /// The longest string every match of `hir` contains, case-sensitive over folded
+    /// when as long; none shorter than [`MIN_LITERAL`].
+    fn of(hir: &Hir) -> Option<RequiredLiteral> {
+        let mut found = Vec::new();
+        required_literals(hir, &mut found);
+        let (bytes, folded) = found
+            .into_iter()
+            .filter(|(b, _)| b.len() >= MIN_LITERAL)
+            .max_by_key(|(b, folded)| (b.len(), !folded))?;
+        let finder = if folded {
+            let folded = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([&bytes])
+                .ok()?;
+            Finder::Folded(folded)
+        } else {
+            Finder::Exact(Box::new(memchr::memmem::Finder::new(&bytes).into_owned()))
+        };
+        let bytes = if folded {
+            bytes.to_ascii_lowercase()
+        } else {
+            bytes
+        };
+        Some(RequiredLiteral {
+            bytes,
+            folded,
+            finder,
+        })
+    }
+
+    /// Whether `text` holds the string.
+    pub fn occurs_in(&self, text: &[u8]) -> bool {
+        match &self.finder {
+            Finder::Exact(f) => f.find(text).is_some(),
+            Finder::Folded(f) => f.is_match(text),
+        }
+    }
+
+    /// Where the string occurs in `text`, as `(start, end)`, leftmost first and not
+    /// overlapping.
+    pub fn find_iter<'t>(
+        &'t self,
+        text: &'t [u8],
+    ) -> Box<dyn Iterator<Item = (usize, usize)> + 't> {
+        let len = self.bytes.len();
+        match &self.finder {
+            Finder::Exact(f) => Box::new(f.find_iter(text).map(move |s| (s, s + len))),
+            Finder::Folded(f) => Box::new(f.find_iter(text).map(|m| (m.start(), m.end()))),
+        }
+    }
+
+    /// The string, lowercase when matched in either case, and whether it is.
+    pub fn string(&self) -> (&[u8], bool) {
+        (&self.bytes, self.folded)
+    }
+}
+
+/// Append to `out` strings (with whether they are matched in either ASCII case) that
+/// every match of `hir` contains: the longest stretches of a concatenation that match
+/// one string each, and what its required parts require.
+fn required_literals(hir: &Hir, out: &mut Vec<(Vec<u8>, bool)>) {
+    if let Some(piece) = fixed_string(hir) {
+        out.push(piece);
+        return;
+    }
+    match hir.kind() {
+        HirKind::Capture(Capture { sub, .. }) => required_literals(sub, out),
+        HirKind::Repetition(Repetition { min, sub, .. }) if *min >= 1 => {
+            required_literals(sub, out);
+        }
+        HirKind::Concat(parts) => {
+            let mut run: Option<(Vec<u8>, bool)> = None;
+            for part in parts {
+                match fixed_string(part) {
+                    Some((bytes, folded)) => {
+                        let r = run.get_or_insert_with(|| (Vec::new(), false));
+                        r.0.extend_from_slice(&bytes);
+                        r.1 |= folded;
+                    }
+                    None => {
+                        out.extend(run.take());
+                        required_literals(part, out);
+                    }
+                }
+            }
+            out.extend(run);
+        }
+        _ => {}
+    }
+}
+
+/// The one string `hir` matches, up to ASCII case (and whether case is free), if it
+/// matches exactly one: a literal, a class of one byte or of one letter's two cases,
+/// and concatenations and groups of those. Assertions match the empty string.
+fn fixed_string(hir: &Hir) -> Option<(Vec<u8>, bool)> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some((lit.0.to_vec(), false)),
+        HirKind::Look(_) => Some((Vec::new(), false)),
+        HirKind::Class(class) => {
+            let bytes: Vec<u8> = match class {
+                Class::Bytes(c) => {
+                    let n: usize = c
+                        .ranges()
+                        .iter()
+                        .map(|r| usize::from(r.end() - r.start()) + 1)
+                        .sum();
+                    if n > 2 {
+                        return None;
+                    }
+                    c.ranges()
+                        .iter()
+                        .flat_map(|r| r.start()..=r.end())
+                        .collect()
+                }
+                Class::Unicode(c) => {
+                    let mut bytes = Vec::new();
+                    for r in c.ranges() {
+                        for ch in r.start()..=r.end() {
+                            if bytes.len() == 2 || !ch.is_ascii() {
+                                return None;
+                            }
+                            bytes.push(u8::try_from(u32::from(ch)).ok()?);
+                        }
+                    }
+                    bytes
+                }
+            };
+            match *bytes.as_slice() {
+                [b] => Some((vec![b], false)),
+                [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => {
+                    Some((vec![a.to_ascii_lowercase()], true))
+                }
+                _ => None,
+            }
+        }
+        HirKind::Capture(Capture { sub, .. }) => fixed_string(sub),
+        HirKind::Concat(parts) => {
+            let mut all = (Vec::new(), false);
+            for part in parts {
+                let (bytes, folded) = fixed_string(part)?;
+                all.0.extend_from_slice(&bytes);
+                all.1 |= folded;
+            }
+            Some(all)
+        }
+        _ => None,
     }
 }
 
@@ -567,6 +758,65 @@ mod tests {
         let (re, _) = LazyRegex::new(pattern).unwrap();
         let kws: Vec<String> = keywords.iter().map(|s| (*s).to_string()).collect();
         re.plan(&kws).keyword_radius()
+    }
+
+    fn literal(pattern: &str) -> Option<(String, bool)> {
+        let (re, _) = LazyRegex::new(pattern).unwrap();
+        let plan = re.plan(&[]);
+        plan.literal.map(|l| {
+            let (bytes, folded) = l.string();
+            (String::from_utf8(bytes.to_vec()).unwrap(), folded)
+        })
+    }
+
+    #[test]
+    fn required_strings_are_the_longest_every_match_holds() {
+        let some = |s: &str, folded| Some((s.to_string(), folded));
+        // Joined across groups and assertions, not across optional or alternative parts.
+        assert_eq!(
+            literal(
+                r"(?:\bmachine[ \t]+\S+|default)(?:\s+login\s+\S+)?\s+password\s+(?P<secret>\S{3,})"
+            ),
+            some("password", false)
+        );
+        assert_eq!(
+            literal(r"(sk_live_[0-9a-z]{24})\b"),
+            some("sk_live_", false)
+        );
+        assert_eq!(literal(r"xox(?:b|p)-[0-9]{10,}"), None);
+        assert_eq!(literal(r#"(?i:api[_-]?key)=(?:['"])"#), some("key=", true));
+        // Either case, folded to lowercase; a mixed run is matched in either case too.
+        assert_eq!(
+            literal(r"(?i:Bearer) +([A-Za-z0-9]{20})"),
+            some("bearer", true)
+        );
+        assert_eq!(literal(r"AB(?i:cd)ef"), some("abcdef", true));
+        assert_eq!(literal(r"(?:token){2}"), some("token", false));
+        // Too short to be worth a search, or not required at all.
+        assert_eq!(literal(r"id=(?P<secret>\w{20})"), None);
+        assert_eq!(literal(r"key=(?P<secret>\w{20})"), some("key=", false));
+        assert_eq!(literal(r"(?:password)?=(?P<secret>\w{20})"), None);
+        assert_eq!(literal(r"(?:password|passwd)=(?P<secret>\w{20})"), None);
+        // With Unicode on, `(?i)k` also holds the Kelvin sign: not one letter's cases.
+        assert_eq!(literal(r"(?u)(?i:kelvin)=\w+"), some("elvin=", true));
+    }
+
+    #[test]
+    fn required_strings_are_found_where_they_occur() {
+        let (re, _) = LazyRegex::new(r"(?i:token)\s*=(?P<secret>\w{8})").unwrap();
+        let lit = re.plan(&[]).literal.unwrap();
+        assert!(lit.occurs_in(b"x TOKEN=abc"));
+        assert!(!lit.occurs_in(b"x toke n=abc"));
+        assert_eq!(lit.string(), (&b"token"[..], true));
+        let text = b"Token tokentoken";
+        assert_eq!(
+            lit.find_iter(text).collect::<Vec<_>>(),
+            [(0, 5), (6, 11), (11, 16)]
+        );
+        let (re, _) = LazyRegex::new(r"aaaa\d").unwrap();
+        let lit = re.plan(&[]).literal.unwrap();
+        assert!(!lit.occurs_in(b"AAAA1"));
+        assert_eq!(lit.find_iter(b"aaaaaaaaa").next(), Some((0, 4)));
     }
 
     #[test]

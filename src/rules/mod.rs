@@ -31,7 +31,7 @@ use crate::prefilter::Prefilter;
 use globs::LazyGlobs;
 
 pub(crate) use lazy::{build_regex, parse as parse_hir};
-pub use lazy::{LazyRegex, Plan, RequiredRun};
+pub use lazy::{LazyRegex, Plan, RequiredLiteral, RequiredRun};
 pub use levels::{Precision, Severity};
 pub use vendor::{Category, CredentialKind};
 
