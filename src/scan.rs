@@ -38,7 +38,7 @@ use crate::read::{
 };
 use crate::rules::{Precision, RuleSet};
 use crate::source::fs::{FsSource, WalkOptions, DEFAULT_STDIN_NAME};
-use crate::source::{Blob, Content, Emitter, Produced, Source};
+use crate::source::{Batch, Blob, Content, Emitter, Produced, Source};
 
 /// The default `--max-file-size`: 25 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
@@ -413,7 +413,8 @@ impl Scanner {
     ) -> Result<ScanReport> {
         let start = Instant::now();
         let pool = self.pool()?;
-        let (tx, rx) = sync_channel::<(u64, Produced<S::Item>)>(4096);
+        // Batches of units (see `Emitter`): 128 of 32 keep as many ahead as before.
+        let (tx, rx) = sync_channel::<Batch<S::Item>>(128);
         let failed: Mutex<Option<Error>> = Mutex::new(None);
         let stop = AtomicBool::new(false);
         let seq = AtomicU64::new(0);
@@ -423,6 +424,7 @@ impl Scanner {
             let producer = s.spawn(move || source.produce(&emit));
             let acc = pool.install(|| {
                 rx.into_iter()
+                    .flatten()
                     .par_bridge()
                     .fold(
                         || UnitWorker::new(self, source, sink),

@@ -324,6 +324,8 @@ fn walk(roots: &[PathBuf], base: Option<&Path>, opts: &WalkOptions, emit: &Emitt
     builder.build_parallel().run(|| {
         let blocked_root = blocked_root.clone();
         let mut matchers = matchers.clone();
+        // Each walker thread its own, handed over when the thread's walk ends.
+        let emit = emit.clone();
         Box::new(move |res| {
             let mut state = WalkState::Continue;
             let item = match res {

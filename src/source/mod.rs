@@ -16,6 +16,7 @@
 
 pub mod fs;
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -40,13 +41,25 @@ pub enum Produced<I> {
     Skipped(SkippedFile),
 }
 
+/// Units handed to the scanner at once: see [`Emitter`].
+const BATCH: usize = 32;
+
+/// Units numbered in the order they were sent, as the scanner's channel carries them.
+pub(crate) type Batch<I> = Vec<(u64, Produced<I>)>;
+
 /// Where a source sends what it enumerates: into the scanner's bounded channel, each
 /// unit numbered in the order it was sent. Cheap to clone, and `Send`, so a parallel
-/// walk sends from each of its threads with no relay between them.
+/// walk sends from each of its threads (each with a clone) with no relay between them.
+///
+/// Units go in batches of [`BATCH`], and the rest when the emitter is dropped: each
+/// hand-over through the channel can wake a thread on each side (a futex call each
+/// way), and with one per file those calls cost the scan of a tree of small files a
+/// tenth of its CPU time.
 pub struct Emitter<'a, I> {
-    tx: SyncSender<(u64, Produced<I>)>,
+    tx: SyncSender<Batch<I>>,
     seq: &'a AtomicU64,
     stop: &'a AtomicBool,
+    batch: RefCell<Batch<I>>,
 }
 
 impl<I> Clone for Emitter<'_, I> {
@@ -55,28 +68,51 @@ impl<I> Clone for Emitter<'_, I> {
             tx: self.tx.clone(),
             seq: self.seq,
             stop: self.stop,
+            batch: RefCell::new(Vec::new()),
         }
     }
 }
 
-impl<'a, I: Send> Emitter<'a, I> {
+impl<'a, I> Emitter<'a, I> {
     /// An emitter into `tx`; `stop` set means the scan stopped.
-    pub(crate) fn new(
-        tx: SyncSender<(u64, Produced<I>)>,
-        seq: &'a AtomicU64,
-        stop: &'a AtomicBool,
-    ) -> Self {
-        Emitter { tx, seq, stop }
+    pub(crate) fn new(tx: SyncSender<Batch<I>>, seq: &'a AtomicU64, stop: &'a AtomicBool) -> Self {
+        Emitter {
+            tx,
+            seq,
+            stop,
+            batch: RefCell::new(Vec::new()),
+        }
     }
 
-    /// Hand one unit or skip to the scanner, waiting while its workers are behind.
-    /// `false`: the scan stopped, send no more.
+    /// Hand one unit or skip to the scanner (with the next ones, or when this emitter
+    /// is dropped), waiting while its workers are behind. `false`: the scan stopped,
+    /// send no more.
     pub fn send(&self, p: Produced<I>) -> bool {
         if self.stop.load(Ordering::Relaxed) {
             return false;
         }
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
-        self.tx.send((n, p)).is_ok()
+        let full = {
+            let mut batch = self.batch.borrow_mut();
+            batch.push((n, p));
+            batch.len() >= BATCH
+        };
+        !full || self.flush()
+    }
+
+    /// Hand over the units kept so far; false if the scanner is gone.
+    fn flush(&self) -> bool {
+        let batch = std::mem::take(&mut *self.batch.borrow_mut());
+        batch.is_empty() || self.tx.send(batch).is_ok()
+    }
+}
+
+impl<I> Drop for Emitter<'_, I> {
+    fn drop(&mut self) {
+        // A scanner that stopped or is gone wants no more.
+        if !self.stop.load(Ordering::Relaxed) {
+            self.flush();
+        }
     }
 }
 
@@ -143,5 +179,55 @@ pub trait Source: Sync {
     /// emitted their units (history: one secret at one path across blob versions).
     fn fold(&self, findings: Vec<Finding>) -> Vec<Finding> {
         findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(i: usize) -> Produced<usize> {
+        Produced::Item {
+            path: format!("f{i}"),
+            item: i,
+        }
+    }
+
+    /// Units arrive in full batches, the rest when the emitter (and each clone) is
+    /// dropped, numbered in the order sent; none after the scan stopped.
+    #[test]
+    fn emitters_hand_over_batches_and_the_rest_when_dropped() {
+        let (seq, stop) = (AtomicU64::new(0), AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<usize>>(16);
+        let emit = Emitter::new(tx, &seq, &stop);
+        let other = emit.clone();
+        for i in 0..BATCH + 3 {
+            assert!(emit.send(item(i)));
+        }
+        assert!(other.send(item(100)));
+        assert_eq!(rx.try_recv().map(|b| b.len()), Ok(BATCH));
+        assert!(
+            rx.try_recv().is_err(),
+            "the rest waits for more or for the drop"
+        );
+        drop(other);
+        let lone = rx.try_recv().unwrap();
+        assert_eq!(
+            (lone.len(), lone[0].0),
+            (1, u64::try_from(BATCH + 3).unwrap())
+        );
+        drop(emit);
+        let rest: Vec<u64> = rx.try_recv().unwrap().iter().map(|(n, _)| *n).collect();
+        let full = u64::try_from(BATCH).unwrap();
+        assert_eq!(rest, (full..full + 3).collect::<Vec<u64>>());
+        assert!(rx.recv().is_err(), "every sender is gone");
+
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<usize>>(16);
+        let emit = Emitter::new(tx, &seq, &stop);
+        assert!(emit.send(item(0)));
+        stop.store(true, Ordering::Relaxed);
+        assert!(!emit.send(item(1)));
+        drop(emit);
+        assert!(rx.recv().is_err(), "a stopped scan is sent nothing more");
     }
 }
