@@ -129,6 +129,11 @@ def main():
         os.makedirs(empty)
         small, large = staged_repo(tmp, 2000), staged_repo(tmp, 50000)
         corpus = text_corpus(tmp, 20)
+        # Writing the fixtures leaves dirty pages that the kernel flushes for seconds
+        # after: without this the first case timed (staged-2k) ran during that
+        # writeback, and its median varied by half from run to run.
+        os.sync()
+        time.sleep(1)
         cases = {
             "startup": ([ps, "scan", empty], tmp),
             "staged-2k": ([ps, "git", "--staged"], small),

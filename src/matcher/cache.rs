@@ -37,7 +37,7 @@ pub(super) struct SearchState {
 pub(super) struct RegexRun<'a> {
     regex: &'a Regex,
     ri: usize,
-    state: &'a mut Option<SearchState>,
+    state: &'a mut Option<Box<SearchState>>,
     /// The matcher's list of rules holding a cache.
     cached: &'a mut Vec<usize>,
 }
@@ -48,7 +48,7 @@ impl<'a> RegexRun<'a> {
     pub(super) fn new(
         regex: &'a Regex,
         ri: usize,
-        caches: &'a mut [Option<SearchState>],
+        caches: &'a mut [Option<Box<SearchState>>],
         cached: &'a mut Vec<usize>,
     ) -> Self {
         RegexRun {
@@ -64,11 +64,11 @@ impl<'a> RegexRun<'a> {
         let (regex, ri, cached) = (self.regex, self.ri, &mut *self.cached);
         let state = self.state.get_or_insert_with(|| {
             cached.push(ri);
-            SearchState {
+            Box::new(SearchState {
                 cache: regex.create_cache(),
                 caps: regex.create_captures(),
                 measured: 0,
-            }
+            })
         });
         regex.search_captures_with(&mut state.cache, input, &mut state.caps);
         state.caps.get_match()

@@ -90,7 +90,10 @@ pub struct Matcher<'r> {
     scratch: Vec<(usize, usize)>,
     max_per_rule: usize,
     /// Per rule: its regex's search state, once the rule has searched in this thread.
-    caches: Vec<Option<SearchState>>,
+    /// Boxed: a state is over a kilobyte, and the one slot per rule that every
+    /// matcher (one per worker) starts with, unboxed, wrote 1.7 MB of `None`s at each
+    /// start: 1,340 of the 2,900 page faults of a scan of an empty directory.
+    caches: Vec<Option<Box<SearchState>>>,
     /// The rules with a cache, so the budget check does not walk every rule.
     cached: Vec<usize>,
     /// What the caches hold, in bytes, as measured after each rule's search.
