@@ -617,3 +617,48 @@ fn git_takes_the_scan_flags_baseline_fail_on_output_and_size_limit() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The index's checksum is not verified (git verifies it only in `git fsck`), so a
+/// damaged index must still be caught: a truncated one fails to decode, and an entry
+/// whose object id was garbled names an object that is not there. Neither crashes or
+/// passes as clean: both exit 2 and say what could not be read.
+#[test]
+fn staged_with_a_damaged_index_is_an_error() {
+    let repo = Repo::new();
+    repo.add_commit("a.txt", "hello\n", "a");
+    repo.write("b.txt", format!("X={}\n", key(21)).as_bytes());
+    repo.git(&["add", "b.txt"]);
+    let index = repo.path.join(".git/index");
+    let whole = std::fs::read(&index).unwrap();
+
+    std::fs::write(&index, &whole[..whole.len() / 2]).unwrap();
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reading the index"), "{err}");
+
+    // Entries are sorted by path: `b.txt` is the second. Its object id starts 40 bytes
+    // into the entry, which follows a.txt's 62 + 5 (+ padding to 8) bytes.
+    let mut garbled = whole.clone();
+    let second = 12 + 72;
+    assert_eq!(&garbled[second + 62..second + 67], b"b.txt");
+    for b in &mut garbled[second + 40..second + 60] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&index, &garbled).unwrap();
+    let out = plainsight()
+        .current_dir(&repo.path)
+        .args(["git", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("reading staged blob of b.txt") && err.contains("could not be found"),
+        "{err}"
+    );
+}
