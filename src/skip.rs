@@ -44,6 +44,9 @@ pub enum SkipReason {
     Corrupt,
     /// An archive entry stored with a method plainsight cannot decode.
     Unsupported,
+    /// A blob the repository does not hold: a partial clone (`--filter=blob:…`) leaves
+    /// blobs out until they are fetched, and plainsight never fetches.
+    Missing,
 }
 
 impl SkipReason {
@@ -66,11 +69,12 @@ impl SkipReason {
             SkipReason::Encrypted => "encrypted",
             SkipReason::Corrupt => "corrupt",
             SkipReason::Unsupported => "unsupported",
+            SkipReason::Missing => "missing",
         }
     }
 
     /// All reasons, in report order.
-    pub const ALL: [SkipReason; 16] = [
+    pub const ALL: [SkipReason; 17] = [
         SkipReason::Binary,
         SkipReason::TooLarge,
         SkipReason::Unreadable,
@@ -87,6 +91,7 @@ impl SkipReason {
         SkipReason::Encrypted,
         SkipReason::Corrupt,
         SkipReason::Unsupported,
+        SkipReason::Missing,
     ];
 }
 

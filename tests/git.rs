@@ -662,3 +662,45 @@ fn staged_with_a_damaged_index_is_an_error() {
         "{err}"
     );
 }
+
+/// A partial clone leaves blobs out until they are fetched. A history scan must not
+/// give up on the whole history for one of them, nor pass it over in silence: the
+/// missing blob is counted and listed as `missing`, the rest is scanned, and the exit
+/// status follows the findings.
+#[test]
+fn a_blob_the_repository_lacks_is_skipped_as_missing_and_the_rest_is_scanned() {
+    let repo = Repo::new();
+    repo.add_commit(
+        "left-out.txt",
+        "a blob a partial clone left out\n",
+        "left out",
+    );
+    repo.add_commit(
+        "keys.ini",
+        &format!("aws_access_key_id = {}\n", key(31)),
+        "key",
+    );
+    let missing = repo.git(&["rev-parse", "HEAD~1:left-out.txt"]);
+    let missing = missing.trim();
+    let loose = repo
+        .path
+        .join(".git/objects")
+        .join(&missing[..2])
+        .join(&missing[2..]);
+    std::fs::remove_file(&loose).unwrap();
+
+    let (code, v) = scan_json(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(secrets(&v), [key(31)]);
+    assert_eq!(v["stats"]["skipped"]["missing"], 1, "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["reason"], "missing");
+    assert!(
+        skipped[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(":left-out.txt"),
+        "{skipped:?}"
+    );
+}

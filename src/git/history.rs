@@ -36,6 +36,7 @@ use super::{GitError, GitScan, Repo, Result};
 use crate::finding::{BlobVersion, Finding, Provenance};
 use crate::read::too_large;
 use crate::scan::Scanner;
+use crate::skip::{Skip, SkipReason};
 use crate::source::{Blob, Content, Emitter, Produced, Source};
 
 /// Where the walk starts.
@@ -348,11 +349,22 @@ impl Source for HistorySource {
         });
         let context = || format!("blob {} ({path})", blob.id);
         // The header says how large the blob is without inflating it.
-        let size = repo
+        let Some(header) = repo
             .try_find_header(blob.id)
             .map_err(|e| GitError::read(context(), e))?
-            .ok_or_else(|| GitError::read(context(), "object not found"))?
-            .size();
+        else {
+            // A tree names it but the repository lacks it: a partial clone's promised
+            // blob. The rest of the history is still worth scanning.
+            scan(Blob {
+                content: Content::Skipped(Skip::new(
+                    SkipReason::Missing,
+                    "object not in the repository (a partial clone fetches it on demand; plainsight never fetches)",
+                )),
+                provenance,
+            });
+            return Ok(());
+        };
+        let size = header.size();
         if size > max_size {
             scan(Blob {
                 content: Content::Skipped(too_large(size, max_size)),
