@@ -230,7 +230,7 @@ pub(super) fn scan(
         commits
             .par_iter()
             .map_init(
-                || thread_repo(&sync),
+                || thread_repo(&sync, Stage::Diff),
                 |repo, c| {
                     let parents: Vec<ObjectId> = c
                         .parents
@@ -318,7 +318,7 @@ impl Source for HistorySource {
     }
 
     fn opener(&self) -> (gix::Repository, Vec<u8>) {
-        (thread_repo(&self.sync), Vec::new())
+        (thread_repo(&self.sync, Stage::Scan), Vec::new())
     }
 
     fn open(
@@ -389,26 +389,44 @@ impl Source for HistorySource {
     }
 }
 
-/// A repository handle for one worker thread, with its own object cache (trees are read
-/// again by the next commit's diff).
-fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
+/// A repository handle for one worker thread, with caches sized for what `stage` reads.
+fn thread_repo(sync: &gix::ThreadSafeRepository, stage: Stage) -> gix::Repository {
     let mut repo = sync.to_thread_local();
-    repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
-    // Delta bases: blobs and trees are read in history order, and one file's versions
-    // form one delta chain in the pack, so decoded bases are worth keeping.
-    repo.objects.set_pack_cache(|| {
+    let (objects, delta_bases) = match stage {
+        Stage::Diff => (DIFF_OBJECT_CACHE_BYTES, DIFF_PACK_CACHE_BYTES),
+        Stage::Scan => (0, SCAN_PACK_CACHE_BYTES),
+    };
+    repo.object_cache_size_if_unset(objects);
+    repo.objects.set_pack_cache(move || {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            PACK_CACHE_BYTES,
+            delta_bases,
         ))
     });
     repo
 }
 
-/// Per-thread cache of decoded delta bases (git's `core.deltaBaseCacheLimit` is 96 MiB).
-const PACK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Which stage a worker's repository handle serves.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Stage 3 reads trees only. A commit's changed subtrees were read moments earlier
+    /// by its parent's diff (on the same thread: commits are split into runs of
+    /// neighbours), so a small object cache is all the reuse there is. On curl's full
+    /// history (87k commits) 1 MiB caches diff as fast as 8 MiB of objects plus 64 MiB
+    /// of delta bases, and the stage's memory falls from 320 to 145 MiB.
+    Diff,
+    /// Stage 4 reads each distinct blob once: caching the objects themselves is waste,
+    /// but one file's versions form a delta chain in the pack, read in history order, so
+    /// decoded bases are worth keeping. 16 MiB per worker costs no measurable time
+    /// against 64 MiB (git's `core.deltaBaseCacheLimit` is 96 MiB per process).
+    Scan,
+}
 
-/// Per-thread object cache.
-pub(super) const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
+/// Per-thread object cache of the diff stage (trees).
+const DIFF_OBJECT_CACHE_BYTES: usize = 1 << 20;
+/// Per-thread cache of decoded delta bases in the diff stage.
+const DIFF_PACK_CACHE_BYTES: usize = 1 << 20;
+/// Per-thread cache of decoded delta bases in the scan stage.
+const SCAN_PACK_CACHE_BYTES: usize = 16 << 20;
 
 /// Keep the earliest finding of each (secret, path); later blob versions that still
 /// hold it become other locations. `findings` arrive in order of first introduction.
