@@ -391,7 +391,8 @@ fn git_errors_exit_two_with_a_message() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("bad revision"), "{args:?}: {err}");
     }
-    // A missing object is an error, never an empty pass.
+    // A missing object is an error, never an empty pass (in a repository that is not a
+    // partial clone: there, blobs are promised, not lost).
     let blob = repo.git(&["rev-parse", "HEAD:a.txt"]);
     let loose = repo
         .path
@@ -666,9 +667,10 @@ fn staged_with_a_damaged_index_is_an_error() {
 /// A partial clone leaves blobs out until they are fetched. A history scan must not
 /// give up on the whole history for one of them, nor pass it over in silence: the
 /// missing blob is counted and listed as `missing`, the rest is scanned, and the exit
-/// status follows the findings.
+/// status follows the findings. (Outside a partial clone a missing blob is damage and
+/// an error: `git_errors_exit_two_with_a_message`.)
 #[test]
-fn a_blob_the_repository_lacks_is_skipped_as_missing_and_the_rest_is_scanned() {
+fn a_blob_a_partial_clone_lacks_is_skipped_as_missing_and_the_rest_is_scanned() {
     let repo = Repo::new();
     repo.add_commit(
         "left-out.txt",
@@ -688,6 +690,7 @@ fn a_blob_the_repository_lacks_is_skipped_as_missing_and_the_rest_is_scanned() {
         .join(&missing[..2])
         .join(&missing[2..]);
     std::fs::remove_file(&loose).unwrap();
+    repo.git(&["config", "extensions.partialClone", "origin"]);
 
     let (code, v) = scan_json(&repo, &[]);
     assert_eq!(code, 1);

@@ -271,6 +271,7 @@ pub(super) fn scan(
     let source = HistorySource {
         commits,
         blobs,
+        partial_clone: is_partial_clone(r),
         sync,
         shard: options.shard,
     };
@@ -296,6 +297,22 @@ struct HistorySource {
     sync: gix::ThreadSafeRepository,
     /// Only the blobs of this shard are produced.
     shard: Option<Shard>,
+    /// The repository is a partial clone ([`is_partial_clone`]), so blobs it lacks are
+    /// expected and skipped as missing rather than an error.
+    partial_clone: bool,
+}
+
+/// Whether `r` is a partial clone, which holds only some blobs and fetches the rest on
+/// demand: `extensions.partialClone` names its promisor remote, and packs fetched from
+/// one carry a `.promisor` file (a bare mirror may have the packs without the config).
+fn is_partial_clone(r: &gix::Repository) -> bool {
+    r.config_snapshot()
+        .string("extensions.partialClone")
+        .is_some_and(|v| !v.is_empty())
+        || std::fs::read_dir(r.objects.store_ref().path().join("pack")).is_ok_and(|dir| {
+            dir.flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "promisor"))
+        })
 }
 
 impl Source for HistorySource {
@@ -353,8 +370,13 @@ impl Source for HistorySource {
             .try_find_header(blob.id)
             .map_err(|e| GitError::read(context(), e))?
         else {
-            // A tree names it but the repository lacks it: a partial clone's promised
-            // blob. The rest of the history is still worth scanning.
+            // In a repository that is not a partial clone, a blob a tree names must be
+            // there: without it the repository is damaged, and the scan says so.
+            if !self.partial_clone {
+                return Err(GitError::read(context(), "object not found").into());
+            }
+            // A partial clone's promised blob: the rest of the history is still worth
+            // scanning.
             scan(Blob {
                 content: Content::Skipped(Skip::new(
                     SkipReason::Missing,
