@@ -631,15 +631,19 @@ fn staged_with_a_damaged_index_is_an_error() {
     repo.git(&["add", "b.txt"]);
     let index = repo.path.join(".git/index");
     let whole = std::fs::read(&index).unwrap();
+    // `git --staged` over the index as it now is: must exit 2; returns stderr.
+    let failure = || {
+        let out = plainsight()
+            .current_dir(&repo.path)
+            .args(["git", "--staged"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
 
     std::fs::write(&index, &whole[..whole.len() / 2]).unwrap();
-    let out = plainsight()
-        .current_dir(&repo.path)
-        .args(["git", "--staged"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failure();
     assert!(err.contains("reading the index"), "{err}");
 
     // Entries are sorted by path: `b.txt` is the second. Its object id starts 40 bytes
@@ -651,13 +655,7 @@ fn staged_with_a_damaged_index_is_an_error() {
         *b ^= 0x5a;
     }
     std::fs::write(&index, &garbled).unwrap();
-    let out = plainsight()
-        .current_dir(&repo.path)
-        .args(["git", "--staged"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failure();
     assert!(
         err.contains("reading staged blob of b.txt") && err.contains("could not be found"),
         "{err}"
