@@ -155,10 +155,12 @@ fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
          pub(super) static {name}_PREPARED: &[Option<fn() -> Prepared>] = &["
     )
     .expect("write");
+    let mut count = 0;
     for (i, f) in files.iter().enumerate() {
         let text = std::fs::read_to_string(f).expect("read rule file");
         match prepare(&text) {
-            Some(code) => {
+            Some((code, rules)) => {
+                count += rules;
                 let fn_name = format!("prepared_{}_{i}", name.to_ascii_lowercase());
                 writeln!(out, "    Some({fn_name}),").expect("write");
                 writeln!(
@@ -171,12 +173,18 @@ fn embed(out: &mut String, name: &str, doc: &str, root: &Path, dir: &str) {
         }
     }
     out.push_str("];\n");
+    writeln!(
+        out,
+        "/// How many rules the prepared files of [`{name}`] hold: the rule table's size.\n\
+         pub(super) const {name}_RULES: usize = {count};"
+    )
+    .expect("write");
     out.push_str(&builders);
 }
 
-/// Rust code building `text` parsed, or `None` when it does not parse or one of its
-/// patterns has a syntax error or no `secret` group.
-fn prepare(text: &str) -> Option<String> {
+/// Rust code building `text` parsed, and its number of rules, or `None` when it does not
+/// parse or one of its patterns has a syntax error or no `secret` group.
+fn prepare(text: &str) -> Option<(String, usize)> {
     let parsed: spec::RuleFile = toml::from_str(text).ok()?;
     let mut groups = Vec::new();
     for rule in &parsed.rules {
@@ -203,7 +211,7 @@ fn prepare(text: &str) -> Option<String> {
     let mut code = String::from("Prepared { file: ");
     parsed.emit(&mut code);
     write!(code, ", secret_groups: vec!{groups:?} }}").expect("write");
-    Some(code)
+    Some((code, parsed.rules.len()))
 }
 
 /// Writes a value as a Rust expression that rebuilds it. Structs are destructured in

@@ -387,7 +387,7 @@ impl Matcher<'_> {
                     (Some(literal), Some(r)) => literal_ranges(literal, r, text, &mut self.ranges),
                     _ => Search::Whole,
                 },
-                Narrow::Runs => plan.run.as_ref().map_or(Search::Whole, |run| {
+                Narrow::Runs => plan.run.as_deref().map_or(Search::Whole, |run| {
                     run_ranges(run, plan.max_len, text, &mut self.ranges)
                 }),
             };
@@ -395,7 +395,7 @@ impl Matcher<'_> {
                 Search::Nothing => true,
                 Search::Ranges { every_match } => {
                     if narrow != Narrow::Runs {
-                        if let Some(required) = &plan.run {
+                        if let Some(required) = plan.run.as_deref() {
                             let holds = |hay: &[u8]| required.occurs_in(hay);
                             self.runless_ranges +=
                                 drop_ranges_lacking(holds, text, &mut self.ranges);
@@ -495,7 +495,7 @@ mod tests {
              examples = [\"xabcdefghy\", \"xqwertyuiy\"]\nnegative_examples = [\"xabcy\"]\n",
         );
         let plan = set.rules()[0].plan();
-        let needed = plan.run.as_ref().unwrap();
+        let needed = plan.run.as_deref().unwrap();
         assert_eq!(plan.max_len, Some(10));
         let mut w = Vec::new();
         let mut text = "-".repeat(200);
@@ -565,7 +565,7 @@ negative_examples = ["shape M3x9Qa.q8w3v7l2"]
         let mut ranges = Vec::new();
         assert_eq!(
             run_ranges(
-                plan.run.as_ref().unwrap(),
+                plan.run.as_deref().unwrap(),
                 plan.max_len,
                 text.as_bytes(),
                 &mut ranges

@@ -27,27 +27,35 @@ pub(super) struct Prepared {
 
 /// Load every built-in credential rule file, public-identifier rules included.
 pub fn load() -> Result<Vec<Rule>> {
-    load_files(FILES, FILES_PREPARED, false)
+    load_files(FILES, FILES_PREPARED, FILES_RULES, false)
 }
 
 /// Load every built-in endpoint rule file (`kind = "endpoint"` rules only).
 pub fn endpoints() -> Result<Vec<Rule>> {
-    load_files(ENDPOINT_FILES, ENDPOINT_FILES_PREPARED, true)
+    load_files(
+        ENDPOINT_FILES,
+        ENDPOINT_FILES_PREPARED,
+        ENDPOINT_FILES_RULES,
+        true,
+    )
 }
 
 /// Load the built-in rule files by parsing their TOML and regex syntax at run time, as
 /// a user's rule files are: what [`load`] must equal.
 #[doc(hidden)]
 pub fn load_parsed() -> Result<Vec<Rule>> {
-    load_files(FILES, &[], false)
+    load_files(FILES, &[], FILES_RULES, false)
 }
 
 fn load_files(
     files: &[(&str, &str)],
     prepared: &[Option<fn() -> Prepared>],
+    count: usize,
     endpoints: bool,
 ) -> Result<Vec<Rule>> {
-    let mut rules = Vec::new();
+    // Sized up front: grown by doubling, the table (a thousand rules of half a kilobyte)
+    // was copied a dozen times and held twice its size.
+    let mut rules = Vec::with_capacity(count);
     for (i, (name, text)) in files.iter().enumerate() {
         let file_rules = match prepared.get(i).copied().flatten() {
             Some(build) => {

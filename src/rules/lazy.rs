@@ -181,7 +181,7 @@ impl LazyRegex {
                 .maximum_len()
                 .filter(|&max| max <= MAX_WINDOW_RADIUS),
             single_line: !can_match_newline(&hir),
-            run: required_run(&hir),
+            run: required_run(&hir).map(Box::new),
             // One the keyword pass already found adds nothing.
             literal: RequiredLiteral::of(&hir).filter(|l| {
                 !(l.folded
@@ -204,8 +204,10 @@ pub struct Plan {
     pub max_len: Option<usize>,
     /// No match can contain a `\n`.
     pub single_line: bool,
-    /// A run of bytes every match contains: a text without one cannot match.
-    pub run: Option<RequiredRun>,
+    /// A run of bytes every match contains: a text without one cannot match. Boxed:
+    /// its byte classes take most of a kilobyte, and every rule holds a `Plan` inline,
+    /// so unboxed they doubled the rule table that start-up builds and moves.
+    pub run: Option<Box<RequiredRun>>,
     /// A string every match contains: a text without it cannot match.
     pub literal: Option<RequiredLiteral>,
     /// The rule's `near` pattern is [line-local](LazyRegex::line_local), so the rule's
