@@ -358,7 +358,7 @@ impl Config {
                         },
                         message,
                     })?;
-                    r.allow_match.push(re);
+                    r.allow_match.push(re.for_candidates());
                 }
             }
             a.regexes_in_rules = true;

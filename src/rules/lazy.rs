@@ -31,7 +31,22 @@ const MAX_WINDOW_RADIUS: usize = 16 << 10;
 /// A pattern validated at load time and compiled on first use.
 pub struct LazyRegex {
     pattern: Box<str>,
+    scope: Scope,
     compiled: OnceLock<Result<Regex, String>>,
+}
+
+/// What a regex searches, which decides how much of an automaton is worth building.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Whole texts or windows of them: kilobytes to megabytes, where a literal
+    /// prefilter and a lazy DFA pay for their set-up many times over.
+    Text,
+    /// One candidate: a secret or a match, tens to hundreds of bytes (allowlist
+    /// regexes). No literal prefilter and no eagerly built DFA: they were most of such
+    /// a regex's compile time (a pre-commit check compiles a dozen) and save nothing on
+    /// so short a haystack. The lazy DFA stays, since it is built as it searches:
+    /// without it the backtracker ran candidate-dense text 15% slower.
+    Candidate,
 }
 
 impl fmt::Debug for LazyRegex {
@@ -62,15 +77,22 @@ pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
 /// on matches as short as secrets. Without it the built-in regexes, all compiled, hold
 /// 30% less memory (21 to 15 MB), and the benchmark corpus scans in the same time.
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
+    build_scoped(pattern, Scope::Text)
+}
+
+fn build_scoped(pattern: &str, scope: Scope) -> Result<Regex, String> {
+    let config = meta::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(false)
+        .nfa_size_limit(Some(32 << 20))
+        .hybrid_cache_capacity(32 << 20)
+        .onepass(false);
+    let config = match scope {
+        Scope::Text => config,
+        Scope::Candidate => config.auto_prefilter(false).dfa(false),
+    };
     meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .nfa_size_limit(Some(32 << 20))
-                .hybrid_cache_capacity(32 << 20)
-                .onepass(false),
-        )
+        .configure(config)
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build(pattern)
         .map_err(|e| {
@@ -98,7 +120,16 @@ impl LazyRegex {
     pub(crate) fn checked(pattern: &str) -> Self {
         LazyRegex {
             pattern: pattern.into(),
+            scope: Scope::Text,
             compiled: OnceLock::new(),
+        }
+    }
+
+    /// This regex, compiled for searching single candidates (secrets, matches) only.
+    pub(crate) fn for_candidates(self) -> Self {
+        LazyRegex {
+            scope: Scope::Candidate,
+            ..self
         }
     }
 
@@ -106,7 +137,7 @@ impl LazyRegex {
     /// limit), which [`LazyRegex::force`] reports as an error.
     pub fn get(&self) -> Option<&Regex> {
         self.compiled
-            .get_or_init(|| build_regex(&self.pattern))
+            .get_or_init(|| build_scoped(&self.pattern, self.scope))
             .as_ref()
             .ok()
     }
@@ -114,7 +145,7 @@ impl LazyRegex {
     /// Compile now and report failure.
     pub fn force(&self) -> Result<&Regex, String> {
         self.compiled
-            .get_or_init(|| build_regex(&self.pattern))
+            .get_or_init(|| build_scoped(&self.pattern, self.scope))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -755,6 +786,39 @@ fn literals_contain(hir: &Hir, keywords: &[Vec<u8>], kind: ExtractKind) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_regexes_match_what_text_regexes_match() {
+        // Every built-in allowlist regex, compiled both ways, on every example of its
+        // rule and on each example's halves: the scope changes only how it searches.
+        let rules = crate::rules::builtin::load().unwrap();
+        let mut checked = 0;
+        for rule in &rules {
+            let mut texts: Vec<&str> = Vec::new();
+            for e in rule.examples.iter().chain(&rule.negative_examples) {
+                let mid = (0..=e.len() / 2).rev().find(|&i| e.is_char_boundary(i));
+                texts.push(e);
+                if let Some(mid) = mid {
+                    texts.extend([&e[..mid], &e[mid..]]);
+                }
+            }
+            for re in rule.allow_secret.iter().chain(&rule.allow_match) {
+                assert_eq!(re.scope, Scope::Candidate, "{}", re.as_str());
+                let text = build_scoped(re.as_str(), Scope::Text).unwrap();
+                let candidate = re.get().unwrap();
+                for t in &texts {
+                    assert_eq!(
+                        text.find(t.as_bytes()),
+                        candidate.find(t.as_bytes()),
+                        "{} on {t:?}",
+                        re.as_str()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} comparisons");
+    }
 
     fn radius(pattern: &str, keywords: &[&str]) -> Option<usize> {
         let (re, _) = LazyRegex::new(pattern).unwrap();

@@ -752,13 +752,19 @@ fn compile(
         .allowlist
         .regexes
         .iter()
-        .map(|p| cx.regex(p, "allowlist.regexes"))
+        .map(|p| {
+            cx.regex(p, "allowlist.regexes")
+                .map(LazyRegex::for_candidates)
+        })
         .collect::<Result<Vec<_>>>()?;
     let allow_match = spec
         .allowlist
         .match_regexes
         .iter()
-        .map(|p| cx.regex(p, "allowlist.match_regexes"))
+        .map(|p| {
+            cx.regex(p, "allowlist.match_regexes")
+                .map(LazyRegex::for_candidates)
+        })
         .collect::<Result<Vec<_>>>()?;
     let allow_paths = cx.globs(&spec.allowlist.paths, "allowlist.paths")?;
     let only_paths = cx.globs(&spec.paths, "paths")?;
