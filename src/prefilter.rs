@@ -44,11 +44,11 @@ mod prepared {
 pub struct Prefilter {
     automaton: Keywords,
     /// For each automaton pattern, the rules (by index) that listed it.
-    pattern_rules: Vec<Vec<usize>>,
+    pattern_rules: Lists,
     /// For each automaton pattern, its length in bytes.
     lengths: Vec<usize>,
     /// For each rule, its automaton patterns.
-    rule_patterns: Vec<Vec<usize>>,
+    rule_patterns: Lists,
     /// For each mark (see [`Prefilter::new`]), its automaton pattern.
     marks: Vec<usize>,
 }
@@ -151,24 +151,24 @@ impl Prefilter {
 
     /// [`Prefilter::new`], with a dense table only up to `max_table` transitions.
     fn with_table_limit(keywords: &[&[String]], marks: &[&str], max_table: usize) -> Result<Self> {
-        let fold = |s: &str| s.to_ascii_lowercase();
-        let keywords: Vec<Vec<String>> = keywords
-            .iter()
-            .map(|kws| kws.iter().map(|k| fold(k)).collect())
-            .collect();
-        let marks: Vec<String> = marks.iter().map(|m| fold(m)).collect();
-        if keywords.iter().flatten().any(String::is_empty) {
+        if keywords.iter().copied().flatten().any(String::is_empty) {
             return Err(Error::Scan("a rule has an empty keyword".into()));
         }
-        if marks.iter().any(String::is_empty) {
+        if marks.iter().any(|m| m.is_empty()) {
             return Err(Error::Scan("a prefilter mark is empty".into()));
         }
-        let (automaton, lengths, numbered) = match prepared_numbering(&keywords, &marks) {
+        let (automaton, lengths, numbered) = match prepared_numbering(keywords, marks) {
             Some(numbered) if prepared::TABLE.trans.len() <= max_table => {
                 let lengths: Vec<usize> = prepared::PATTERNS.iter().map(|p| p.len()).collect();
                 (Keywords::Prepared(prepared::TABLE), lengths, numbered)
             }
             _ => {
+                let fold = |s: &str| s.to_ascii_lowercase();
+                let keywords: Vec<Vec<String>> = keywords
+                    .iter()
+                    .map(|kws| kws.iter().map(|k| fold(k)).collect())
+                    .collect();
+                let marks: Vec<String> = marks.iter().map(|m| fold(m)).collect();
                 let (patterns, numbered) = fresh_numbering(&keywords, &marks);
                 let automaton = Keywords::new(&patterns, max_table)
                     .map_err(|e| Error::Scan(format!("cannot build keyword automaton: {e}")))?;
@@ -180,19 +180,42 @@ impl Prefilter {
             }
         };
         let Numbered { rules, marks } = numbered;
-        let mut pattern_rules: Vec<Vec<usize>> = vec![Vec::new(); lengths.len()];
+        // Each pattern's rules, each once and in rule order, counted then placed.
+        let mut last = vec![usize::MAX; lengths.len()];
+        let mut counts = vec![0; lengths.len()];
         for (rule, patterns) in rules.iter().enumerate() {
             for &p in patterns {
-                if pattern_rules[p].last() != Some(&rule) {
-                    pattern_rules[p].push(rule);
+                if std::mem::replace(&mut last[p], rule) != rule {
+                    counts[p] += 1;
                 }
             }
         }
-        let mut rule_patterns = vec![Vec::new(); keywords.len()];
-        for (p, rules) in pattern_rules.iter().enumerate() {
-            for &r in rules {
-                rule_patterns[r].push(p);
+        let mut pattern_rules = Lists::with_counts(&counts);
+        last.fill(usize::MAX);
+        let mut next = pattern_rules.starts.clone();
+        for (rule, patterns) in rules.iter().enumerate() {
+            for &p in patterns {
+                if std::mem::replace(&mut last[p], rule) != rule {
+                    pattern_rules.items[next[p]] = rule;
+                    next[p] += 1;
+                }
             }
+        }
+        // Each rule's patterns, ascending and each once.
+        let mut rule_patterns = Lists::default();
+        for patterns in rules.iter() {
+            let from = rule_patterns.items.len();
+            rule_patterns.items.extend_from_slice(patterns);
+            rule_patterns.items[from..].sort_unstable();
+            let mut kept = from;
+            for i in from..rule_patterns.items.len() {
+                if kept == from || rule_patterns.items[i] != rule_patterns.items[kept - 1] {
+                    rule_patterns.items[kept] = rule_patterns.items[i];
+                    kept += 1;
+                }
+            }
+            rule_patterns.items.truncate(kept);
+            rule_patterns.starts.push(kept);
         }
         Ok(Prefilter {
             automaton,
@@ -221,7 +244,7 @@ impl Prefilter {
 
     /// The automaton patterns (keywords) of rule `r`.
     pub fn rule_patterns(&self, r: usize) -> &[usize] {
-        self.rule_patterns.get(r).map_or(&[], Vec::as_slice)
+        self.rule_patterns.get(r)
     }
 
     /// Find the rules whose keywords occur in `haystack`, and where; the result is in
@@ -270,7 +293,7 @@ impl Prefilter {
             }
         }
         for &p in &hits.touched {
-            for &r in &self.pattern_rules[p] {
+            for &r in self.pattern_rules.get(p) {
                 if !std::mem::replace(&mut hits.rule_hit[r], true) {
                     hits.rules.push(r);
                 }
@@ -282,28 +305,98 @@ impl Prefilter {
 
 /// Each rule's keywords and each mark as automaton patterns.
 struct Numbered {
-    rules: Vec<Vec<usize>>,
+    rules: Lists,
     marks: Vec<usize>,
 }
 
-/// `keywords` and `marks` (folded to lowercase) numbered as the prepared table numbers
-/// them, if it holds every one and they use most of it: a much smaller rule set (a
-/// config with its own rules only) walks a table of its own faster, and builds it in
-/// no time.
-fn prepared_numbering(keywords: &[Vec<String>], marks: &[String]) -> Option<Numbered> {
-    let id = |k: &String| {
+/// Lists of indices stored end to end, list `i` at `items[starts[i]..starts[i + 1]]`:
+/// the thousands of short lists a rule set has (each rule's keywords, each keyword's
+/// rules) in two allocations instead of one each, which start-up spent a fifth of its
+/// instructions on.
+#[derive(Debug)]
+struct Lists {
+    starts: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        Lists {
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+}
+
+impl Lists {
+    /// Lists of the given lengths, zero-filled, to be filled in place.
+    fn with_counts(counts: &[usize]) -> Self {
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut at = 0;
+        starts.push(at);
+        for &c in counts {
+            at += c;
+            starts.push(at);
+        }
+        Lists {
+            starts,
+            items: vec![0; at],
+        }
+    }
+
+    /// Append a list.
+    fn push(&mut self, items: impl IntoIterator<Item = usize>) {
+        self.items.extend(items);
+        self.starts.push(self.items.len());
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// List `i`; empty past the end.
+    fn get(&self, i: usize) -> &[usize] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&from), Some(&to)) => self.items.get(from..to).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// `keywords` and `marks` numbered as the prepared table numbers them (which holds them
+/// folded to lowercase), if it holds every one and they use most of it: a much smaller
+/// rule set (a config with its own rules only) walks a table of its own faster, and
+/// builds it in no time.
+fn prepared_numbering(keywords: &[&[String]], marks: &[&str]) -> Option<Numbered> {
+    let mut folded = String::new();
+    let mut id = |k: &str| {
+        let k = if k.bytes().any(|b| b.is_ascii_uppercase()) {
+            folded.clear();
+            folded.push_str(k);
+            folded.make_ascii_lowercase();
+            folded.as_str()
+        } else {
+            k
+        };
         let i = prepared::SORTED
-            .binary_search_by_key(&k.as_str(), |&(p, _)| p)
+            .binary_search_by_key(&k, |&(p, _)| p)
             .ok()?;
         prepared::SORTED.get(i).map(|&(_, id)| id as usize)
     };
-    let rules = keywords
-        .iter()
-        .map(|kws| kws.iter().map(id).collect::<Option<Vec<_>>>())
-        .collect::<Option<Vec<_>>>()?;
-    let marks = marks.iter().map(id).collect::<Option<Vec<_>>>()?;
+    let mut rules = Lists::default();
+    for kws in keywords {
+        for k in kws.iter() {
+            rules.items.push(id(k)?);
+        }
+        rules.starts.push(rules.items.len());
+    }
+    let marks = marks.iter().map(|m| id(m)).collect::<Option<Vec<_>>>()?;
     let mut used = vec![false; prepared::PATTERNS.len()];
-    for &p in rules.iter().flatten().chain(&marks) {
+    for &p in rules.items.iter().chain(&marks) {
         used[p] = true;
     }
     let used = used.iter().filter(|&&u| u).count();
@@ -324,10 +417,10 @@ fn fresh_numbering<'a>(
             patterns.len() - 1
         })
     };
-    let rules = keywords
-        .iter()
-        .map(|kws| kws.iter().map(&mut id).collect())
-        .collect();
+    let mut rules = Lists::default();
+    for kws in keywords {
+        rules.push(kws.iter().map(&mut id));
+    }
     let marks = marks.iter().map(&mut id).collect();
     (patterns, Numbered { rules, marks })
 }
