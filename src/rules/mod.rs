@@ -597,7 +597,7 @@ impl Ctx<'_> {
 struct FileText<'a> {
     name: &'a str,
     text: &'a str,
-    lines: Lines,
+    lines: Lines<'a>,
 }
 
 impl<'a> FileText<'a> {
