@@ -203,19 +203,13 @@ impl Prefilter {
         }
         // Each rule's patterns, ascending and each once.
         let mut rule_patterns = Lists::default();
+        let mut sorted = Vec::new();
         for patterns in rules.iter() {
-            let from = rule_patterns.items.len();
-            rule_patterns.items.extend_from_slice(patterns);
-            rule_patterns.items[from..].sort_unstable();
-            let mut kept = from;
-            for i in from..rule_patterns.items.len() {
-                if kept == from || rule_patterns.items[i] != rule_patterns.items[kept - 1] {
-                    rule_patterns.items[kept] = rule_patterns.items[i];
-                    kept += 1;
-                }
-            }
-            rule_patterns.items.truncate(kept);
-            rule_patterns.starts.push(kept);
+            sorted.clear();
+            sorted.extend_from_slice(patterns);
+            sorted.sort_unstable();
+            sorted.dedup();
+            rule_patterns.push(sorted.iter().copied());
         }
         Ok(Prefilter {
             automaton,
