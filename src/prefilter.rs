@@ -180,27 +180,6 @@ impl Prefilter {
             }
         };
         let Numbered { rules, marks } = numbered;
-        // Each pattern's rules, each once and in rule order, counted then placed.
-        let mut last = vec![usize::MAX; lengths.len()];
-        let mut counts = vec![0; lengths.len()];
-        for (rule, patterns) in rules.iter().enumerate() {
-            for &p in patterns {
-                if std::mem::replace(&mut last[p], rule) != rule {
-                    counts[p] += 1;
-                }
-            }
-        }
-        let mut pattern_rules = Lists::with_counts(&counts);
-        last.fill(usize::MAX);
-        let mut next = pattern_rules.starts.clone();
-        for (rule, patterns) in rules.iter().enumerate() {
-            for &p in patterns {
-                if std::mem::replace(&mut last[p], rule) != rule {
-                    pattern_rules.items[next[p]] = rule;
-                    next[p] += 1;
-                }
-            }
-        }
         // Each rule's patterns, ascending and each once.
         let mut rule_patterns = Lists::default();
         let mut sorted = Vec::new();
@@ -210,6 +189,19 @@ impl Prefilter {
             sorted.sort_unstable();
             sorted.dedup();
             rule_patterns.push(sorted.iter().copied());
+        }
+        // Each pattern's rules, in rule order: counted, then placed.
+        let mut counts = vec![0; lengths.len()];
+        for &p in &rule_patterns.items {
+            counts[p] += 1;
+        }
+        let mut pattern_rules = Lists::with_counts(&counts);
+        let mut next = pattern_rules.starts.clone();
+        for (rule, patterns) in rule_patterns.iter().enumerate() {
+            for &p in patterns {
+                pattern_rules.items[next[p]] = rule;
+                next[p] += 1;
+            }
         }
         Ok(Prefilter {
             automaton,

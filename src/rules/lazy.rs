@@ -792,7 +792,7 @@ mod tests {
         // Every built-in allowlist regex, compiled both ways, on every example of its
         // rule and on each example's halves: the scope changes only how it searches.
         let rules = crate::rules::builtin::load().unwrap();
-        let mut checked = 0;
+        let (mut checked, mut matched) = (0, 0);
         for rule in &rules {
             let mut texts: Vec<&str> = Vec::new();
             for e in rule.examples.iter().chain(&rule.negative_examples) {
@@ -807,17 +807,24 @@ mod tests {
                 let text = build_scoped(re.as_str(), Scope::Text).unwrap();
                 let candidate = re.get().unwrap();
                 for t in &texts {
+                    let found = text.find(t.as_bytes());
                     assert_eq!(
-                        text.find(t.as_bytes()),
+                        found,
                         candidate.find(t.as_bytes()),
                         "{} on {t:?}",
                         re.as_str()
                     );
                     checked += 1;
+                    matched += usize::from(found.is_some());
                 }
             }
         }
         assert!(checked > 1000, "only {checked} comparisons");
+        // Not only agreement on texts neither matches: 75 of 2,352 match today.
+        assert!(
+            matched > 50,
+            "only {matched} of {checked} comparisons matched"
+        );
     }
 
     fn radius(pattern: &str, keywords: &[&str]) -> Option<usize> {
